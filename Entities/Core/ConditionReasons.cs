@@ -1,0 +1,20 @@
+namespace EtlRouter.Entities.Core;
+
+/// <summary>The reasons our conditions carry: CamelCase words a user can search for and a script can match.</summary>
+public static class ConditionReasons
+{
+    public const string Running = "Running";
+    public const string StagesPending = "StagesPending";
+    public const string ReferenceNotFound = "ReferenceNotFound";
+    public const string InvalidGraph = "InvalidGraph";
+    public const string InvalidSpec = "InvalidSpec";
+    public const string RouterUnavailable = "RouterUnavailable";
+    public const string Reconciling = "Reconciling";
+    public const string AsExpected = "AsExpected";
+    public const string Served = "Served";
+    public const string EndpointConfigured = "EndpointConfigured";
+    public const string NoSidecar = "NoSidecar";
+    public const string ReplicasNotReady = "ReplicasNotReady";
+    public const string NoLeader = "NoLeader";
+    public const string Deleting = "Deleting";
+}

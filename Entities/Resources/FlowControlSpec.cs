@@ -1,0 +1,30 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+using EtlRouter.Entities.Schema;
+
+namespace EtlRouter.Entities.Resources;
+
+/// <summary>Credit budgets: how much may be in flight on each edge of the pipeline.</summary>
+public sealed class FlowControlSpec
+{
+    [JsonPropertyName("maxInFlight")]
+    [Description("Records a sender may have sent but not yet credited back, per edge.")]
+    [RangeMinimum(1)]
+    [RangeMaximum(1_000_000)]
+    [Default(1000)]
+    public int? MaxInFlight { get; set; }
+
+    [JsonPropertyName("maxInFlightBytes")]
+    [Description("Bytes a sender may have in flight per edge.")]
+    [RangeMinimum(1024)]
+    [RangeMaximum(1_073_741_824)]
+    [Default(8_388_608)]
+    public long? MaxInFlightBytes { get; set; }
+
+    [JsonPropertyName("batchSize")]
+    [Description("Most records in one batch; no more than maxInFlight.")]
+    [RangeMinimum(1)]
+    [RangeMaximum(10_000)]
+    [Default(100)]
+    public int? BatchSize { get; set; }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+using EtlRouter.Entities.Schema;
+
+namespace EtlRouter.Entities.Resources;
+
+/// <summary>
+/// A pipeline in one of two forms. Linear: <c>source</c>, <c>steps</c>, <c>sink</c>. Graph: <c>stages</c> with
+/// <c>inputs</c> for fan-in and fan-out. The linear form is sugar for the graph form.
+/// </summary>
+public sealed class PipelineSpec
+{
+    [JsonPropertyName("source")]
+    [Description("Linear form: name of the EtlSource records come from.")]
+    [Length(1, 253)]
+    public string? Source { get; set; }
+
+    [JsonPropertyName("steps")]
+    [Description("Linear form: names of EtlTransforms records pass through, in order.")]
+    [Items(minItems: 1, maxItems: 64)]
+    public IList<string>? Steps { get; set; }
+
+    [JsonPropertyName("sink")]
+    [Description("Linear form: name of the EtlSink records go to.")]
+    [Length(1, 253)]
+    public string? Sink { get; set; }
+
+    [JsonPropertyName("stages")]
+    [Description("Graph form: the stages and their inputs. Use instead of source/steps/sink.")]
+    [Items(minItems: 2, maxItems: 128)]
+    public IList<PipelineStageSpec>? Stages { get; set; }
+
+    [JsonPropertyName("dlq")]
+    [Description("Retries and the dead letter queue.")]
+    public DeadLetterSpec? Dlq { get; set; }
+
+    [JsonPropertyName("flowControl")]
+    [Description("Credit budgets per edge.")]
+    public FlowControlSpec? FlowControl { get; set; }
+}

@@ -1,0 +1,9 @@
+namespace EtlRouter.Entities.Resources;
+
+/// <summary>What a user service does in a pipeline.</summary>
+public enum ServiceKind
+{
+    Source,
+    Transform,
+    Sink,
+}

@@ -1,0 +1,9 @@
+namespace EtlRouter.Entities.Schema;
+
+/// <summary>Short names for <c>kubectl get</c> (KubeOps' name).</summary>
+/// <example><code>[KubernetesEntityShortNames("etlp")]</code></example>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class KubernetesEntityShortNamesAttribute(params string[] shortNames) : Attribute
+{
+    public IReadOnlyList<string> ShortNames { get; } = shortNames;
+}

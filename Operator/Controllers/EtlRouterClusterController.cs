@@ -1,0 +1,185 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.Entities.Core;
+using EtlRouter.Entities.Resources;
+using EtlRouter.Entities.Validation;
+using EtlRouter.Operator.Router;
+using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.Operator.Runtime.Client;
+using Grpc.Core;
+using k8s;
+using k8s.Models;
+
+namespace EtlRouter.Operator.Controllers;
+
+/// <summary>
+/// Keeps an EtlRouterCluster's StatefulSet, Services and PodDisruptionBudget in shape (owned by it, so
+/// deleting the cluster removes them) and reports replicas and the Raft leader, term and commit index.
+/// </summary>
+[EntityRbac(typeof(EtlRouterCluster), Verbs = RbacVerb.Get | RbacVerb.List | RbacVerb.Watch)]
+[GenericRbac(Groups = ["etl.router"], Resources = ["etlrouterclusters/status"], Verbs = RbacVerb.Get | RbacVerb.Update | RbacVerb.Patch)]
+[GenericRbac(Groups = ["apps"], Resources = ["statefulsets"], Verbs = RbacVerb.All)]
+[GenericRbac(Groups = [""], Resources = ["services"], Verbs = RbacVerb.All)]
+[GenericRbac(Groups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = RbacVerb.All)]
+public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, IEventPublisher events) : IEntityController<EtlRouterCluster>
+{
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
+
+    public async Task<ReconciliationResult<EtlRouterCluster>> ReconcileAsync(EtlRouterCluster cluster, CancellationToken cancellationToken)
+    {
+        var status = cluster.Status;
+        var generation = cluster.Metadata.Generation;
+        status.ObservedGeneration = generation;
+        var ns = cluster.Metadata.NamespaceProperty ?? "default";
+
+        var issues = EntityValidator.Validate(cluster);
+        if (issues.Count > 0)
+        {
+            status.Set(ConditionTypes.Ready, false, ConditionReasons.InvalidSpec, string.Join("; ", issues), generation);
+            status.Set(ConditionTypes.Degraded, true, ConditionReasons.InvalidSpec, string.Join("; ", issues), generation);
+            return ReconciliationResult<EtlRouterCluster>.Success(cluster);
+        }
+
+        await EnsureServiceAsync(RouterClusterResources.HeadlessService(cluster), cancellationToken);
+        await EnsureServiceAsync(RouterClusterResources.ClientService(cluster), cancellationToken);
+        await EnsureDisruptionBudgetAsync(RouterClusterResources.DisruptionBudget(cluster), cancellationToken);
+        var statefulSet = await EnsureStatefulSetAsync(cluster, RouterClusterResources.StatefulSet(cluster), cancellationToken);
+
+        status.Replicas = statefulSet.Status?.Replicas ?? 0;
+        status.ReadyReplicas = statefulSet.Status?.ReadyReplicas ?? 0;
+        var wanted = cluster.Spec.Replicas ?? 3;
+
+        var raftKnown = await ReadRaftAsync(cluster, status, cancellationToken);
+        if (status.ReadyReplicas < wanted)
+        {
+            var message = $"{status.ReadyReplicas}/{wanted} router replicas ready";
+            status.Set(ConditionTypes.Ready, false, ConditionReasons.ReplicasNotReady, message, generation);
+            status.Set(ConditionTypes.Progressing, true, ConditionReasons.ReplicasNotReady, message, generation);
+        }
+        else if (!raftKnown || string.IsNullOrEmpty(status.Leader))
+        {
+            status.Set(ConditionTypes.Ready, false, ConditionReasons.NoLeader, "all replicas are ready but the Raft group reports no leader", generation);
+            status.Set(ConditionTypes.Progressing, true, ConditionReasons.NoLeader, "waiting for a leader", generation);
+        }
+        else
+        {
+            var before = status.Find(ConditionTypes.Ready)?.Status;
+            status.Set(ConditionTypes.Ready, true, ConditionReasons.Running, $"{wanted} replicas ready; leader {status.Leader}, term {status.Term}", generation);
+            status.Set(ConditionTypes.Progressing, false, ConditionReasons.Running, "as specified", generation);
+            if (before != ConditionList.True)
+                await events.PublishAsync(cluster, ConditionReasons.Running, $"Router cluster ready with leader {status.Leader}", EventType.Normal, cancellationToken);
+        }
+
+        status.Set(ConditionTypes.Degraded, false, ConditionReasons.AsExpected, "no problems", generation);
+        return ReconciliationResult<EtlRouterCluster>.Success(cluster, Refresh);
+    }
+
+    private async Task<bool> ReadRaftAsync(EtlRouterCluster cluster, RouterClusterStatus status, CancellationToken cancellationToken)
+    {
+        var address = router.Settings.ClusterEndpoint(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty ?? "default", cluster.Spec.GrpcPort ?? 50051);
+        try
+        {
+            var raft = await router.For(address).GetClusterStatusAsync(new GetClusterStatusRequest(), router.Call(cancellationToken));
+            status.Leader = string.IsNullOrEmpty(raft.LeaderId) ? null : raft.LeaderId;
+            status.Term = (long)raft.Term;
+            status.CommitIndex = (long)raft.CommitIndex;
+            status.Nodes = raft.Nodes.Select(n => new RouterNodeStatus
+            {
+                Id = n.Id,
+                Role = n.Role switch { NodeRole.Leader => "Leader", NodeRole.Follower => "Follower", NodeRole.Candidate => "Candidate", _ => "Unknown" },
+                Healthy = n.Healthy,
+            }).ToList();
+            return true;
+        }
+        catch (RpcException e) when (RouterConnections.IsUnavailable(e))
+        {
+            status.Leader = null;
+            return false;
+        }
+    }
+
+    private async Task EnsureServiceAsync(V1Service desired, CancellationToken cancellationToken)
+    {
+        var ns = desired.Metadata.NamespaceProperty;
+        var existing = await GetOrNull(() => kubernetes.CoreV1.ReadNamespacedServiceAsync(desired.Metadata.Name, ns, cancellationToken: cancellationToken));
+        if (existing is null)
+        {
+            await kubernetes.CoreV1.CreateNamespacedServiceAsync(desired, ns, cancellationToken: cancellationToken);
+            return;
+        }
+
+        // clusterIP is assigned by the API server and immutable: keep it.
+        desired.Spec.ClusterIP = existing.Spec.ClusterIP;
+        desired.Spec.ClusterIPs = existing.Spec.ClusterIPs;
+        if (Same(existing.Spec, desired.Spec) && Same(existing.Metadata.Labels, desired.Metadata.Labels))
+            return;
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        await kubernetes.CoreV1.ReplaceNamespacedServiceAsync(desired, desired.Metadata.Name, ns, cancellationToken: cancellationToken);
+    }
+
+    private async Task EnsureDisruptionBudgetAsync(V1PodDisruptionBudget desired, CancellationToken cancellationToken)
+    {
+        var ns = desired.Metadata.NamespaceProperty;
+        var existing = await GetOrNull(() => kubernetes.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync(desired.Metadata.Name, ns, cancellationToken: cancellationToken));
+        if (existing is null)
+        {
+            await kubernetes.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(desired, ns, cancellationToken: cancellationToken);
+            return;
+        }
+
+        if (Same(existing.Spec, desired.Spec))
+            return;
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        await kubernetes.PolicyV1.ReplaceNamespacedPodDisruptionBudgetAsync(desired, desired.Metadata.Name, ns, cancellationToken: cancellationToken);
+    }
+
+    private async Task<V1StatefulSet> EnsureStatefulSetAsync(EtlRouterCluster cluster, V1StatefulSet desired, CancellationToken cancellationToken)
+    {
+        var ns = desired.Metadata.NamespaceProperty;
+        var existing = await GetOrNull(() => kubernetes.AppsV1.ReadNamespacedStatefulSetAsync(desired.Metadata.Name, ns, cancellationToken: cancellationToken));
+        if (existing is null)
+        {
+            var created = await kubernetes.AppsV1.CreateNamespacedStatefulSetAsync(desired, ns, cancellationToken: cancellationToken);
+            await events.PublishAsync(cluster, "Created", $"Created StatefulSet {desired.Metadata.Name} with {desired.Spec.Replicas} replicas", EventType.Normal, cancellationToken);
+            return created;
+        }
+
+        // Claim templates, selector and serviceName cannot change after creation; keep the stored ones.
+        desired.Spec.VolumeClaimTemplates = existing.Spec.VolumeClaimTemplates;
+        desired.Spec.Selector = existing.Spec.Selector;
+        desired.Spec.ServiceName = existing.Spec.ServiceName;
+        desired.Spec.PodManagementPolicy = existing.Spec.PodManagementPolicy;
+        if (Same(existing.Spec.Replicas, desired.Spec.Replicas) && Same(existing.Spec.Template, desired.Spec.Template))
+            return existing;
+
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        var replaced = await kubernetes.AppsV1.ReplaceNamespacedStatefulSetAsync(desired, desired.Metadata.Name, ns, cancellationToken: cancellationToken);
+        await events.PublishAsync(cluster, "Updated", $"Updated StatefulSet {desired.Metadata.Name} ({desired.Spec.Replicas} replicas)", EventType.Normal, cancellationToken);
+        return replaced;
+    }
+
+    // Compares the fields we set; fields the API server defaults are absent from ours and ignored.
+    private static bool Same<T>(T existing, T desired) => JsonContains(
+        System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(existing)),
+        System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(desired)));
+
+    private static bool JsonContains(System.Text.Json.Nodes.JsonNode? actual, System.Text.Json.Nodes.JsonNode? wanted) => wanted switch
+    {
+        null => true,
+        System.Text.Json.Nodes.JsonObject w => actual is System.Text.Json.Nodes.JsonObject a && w.All(p => JsonContains(a[p.Key], p.Value)),
+        System.Text.Json.Nodes.JsonArray w => actual is System.Text.Json.Nodes.JsonArray a && a.Count == w.Count && w.Select((v, i) => JsonContains(a[i], v)).All(x => x),
+        _ => actual is not null && actual.ToJsonString() == wanted.ToJsonString(),
+    };
+
+    private static async Task<T?> GetOrNull<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (KubernetesErrors.IsNotFound(e))
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using EtlRouter.Entities.Resources;
+using k8s.Models;
+
+namespace EtlRouter.Operator.Controllers;
+
+/// <summary>
+/// The Kubernetes objects an EtlRouterCluster consists of: a headless Service for stable Raft peer names
+/// (it publishes pods before they are ready, since peers must find each other to become ready), a client
+/// Service, a StatefulSet with one PVC per node, and a PodDisruptionBudget that keeps a quorum.
+/// </summary>
+public static class RouterClusterResources
+{
+    public const string DataDir = "/var/lib/etl-router";
+
+    public static string HeadlessName(EtlRouterCluster cluster) => cluster.Metadata.Name + "-raft";
+
+    public static IDictionary<string, string> SelectorLabels(EtlRouterCluster cluster) => new Dictionary<string, string>
+    {
+        ["app.kubernetes.io/name"] = "etl-router",
+        ["app.kubernetes.io/instance"] = cluster.Metadata.Name,
+    };
+
+    private static Dictionary<string, string> Labels(EtlRouterCluster cluster) => new(SelectorLabels(cluster))
+    {
+        ["app.kubernetes.io/managed-by"] = "etl-operator",
+        ["app.kubernetes.io/component"] = "router",
+    };
+
+    public static V1OwnerReference OwnerOf(EtlRouterCluster cluster) => new()
+    {
+        ApiVersion = cluster.ApiVersion,
+        Kind = cluster.Kind,
+        Name = cluster.Metadata.Name,
+        Uid = cluster.Metadata.Uid,
+        Controller = true,
+        BlockOwnerDeletion = true,
+    };
+
+    private static V1ObjectMeta Meta(EtlRouterCluster cluster, string name) => new()
+    {
+        Name = name,
+        NamespaceProperty = cluster.Metadata.NamespaceProperty,
+        Labels = Labels(cluster),
+        OwnerReferences = [OwnerOf(cluster)],
+    };
+
+    public static V1Service HeadlessService(EtlRouterCluster cluster) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Meta(cluster, HeadlessName(cluster)),
+        Spec = new V1ServiceSpec
+        {
+            ClusterIP = "None",
+            PublishNotReadyAddresses = true,
+            Selector = SelectorLabels(cluster),
+            Ports = [new V1ServicePort { Name = "raft", Port = cluster.Spec.RaftPort ?? 7000, TargetPort = "raft" }],
+        },
+    };
+
+    public static V1Service ClientService(EtlRouterCluster cluster) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Meta(cluster, cluster.Metadata.Name),
+        Spec = new V1ServiceSpec
+        {
+            Selector = SelectorLabels(cluster),
+            Ports =
+            [
+                new V1ServicePort { Name = "grpc", Port = cluster.Spec.GrpcPort ?? 50051, TargetPort = "grpc", AppProtocol = "kubernetes.io/h2c" },
+                new V1ServicePort { Name = "http", Port = cluster.Spec.HttpPort ?? 8080, TargetPort = "http" },
+            ],
+        },
+    };
+
+    public static V1PodDisruptionBudget DisruptionBudget(EtlRouterCluster cluster) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = Meta(cluster, cluster.Metadata.Name),
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            // A voluntary eviction may never take the group below a majority.
+            MinAvailable = (cluster.Spec.Replicas ?? 3) / 2 + 1,
+            Selector = new V1LabelSelector { MatchLabels = SelectorLabels(cluster) },
+        },
+    };
+
+    public static V1StatefulSet StatefulSet(EtlRouterCluster cluster)
+    {
+        var replicas = cluster.Spec.Replicas ?? 3;
+        var ns = cluster.Metadata.NamespaceProperty ?? "default";
+        var raftPort = cluster.Spec.RaftPort ?? 7000;
+        var grpcPort = cluster.Spec.GrpcPort ?? 50051;
+        var httpPort = cluster.Spec.HttpPort ?? 8080;
+        var peers = string.Join(",", Enumerable.Range(0, replicas).Select(i =>
+            string.Create(CultureInfo.InvariantCulture, $"{i}={cluster.Metadata.Name}-{i}.{HeadlessName(cluster)}.{ns}.svc:{raftPort}")));
+
+        var container = new V1Container
+        {
+            Name = "router",
+            Image = cluster.Spec.Image ?? "ghcr.io/etl-router/etl-router:0.1.0",
+            ImagePullPolicy = cluster.Spec.ImagePullPolicy?.ToString() ?? "IfNotPresent",
+            Ports =
+            [
+                new V1ContainerPort { Name = "grpc", ContainerPort = grpcPort },
+                new V1ContainerPort { Name = "http", ContainerPort = httpPort },
+                new V1ContainerPort { Name = "raft", ContainerPort = raftPort },
+            ],
+            Env =
+            [
+                // The StatefulSet controller labels each pod with its ordinal (Kubernetes 1.28+).
+                new V1EnvVar { Name = "RAFT_NODE_ID", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.labels['apps.kubernetes.io/pod-index']" } } },
+                new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+                new V1EnvVar { Name = "RAFT_PEERS", Value = peers },
+                new V1EnvVar { Name = "GRPC_PORT", Value = grpcPort.ToString(CultureInfo.InvariantCulture) },
+                new V1EnvVar { Name = "GRAPHQL_PORT", Value = httpPort.ToString(CultureInfo.InvariantCulture) },
+                new V1EnvVar { Name = "DATA_DIR", Value = DataDir },
+            ],
+            VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = DataDir }],
+            ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http" }, PeriodSeconds = 5 },
+            LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http" }, PeriodSeconds = 10, FailureThreshold = 6 },
+            Resources = cluster.Spec.Resources ?? new V1ResourceRequirements
+            {
+                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") },
+                Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("512Mi") },
+            },
+            SecurityContext = new V1SecurityContext
+            {
+                RunAsNonRoot = true,
+                AllowPrivilegeEscalation = false,
+                ReadOnlyRootFilesystem = true,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+            },
+        };
+
+        return new V1StatefulSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = Meta(cluster, cluster.Metadata.Name),
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = replicas,
+                ServiceName = HeadlessName(cluster),
+                // Raft needs a majority up to elect a leader: start every node at once, not one by one.
+                PodManagementPolicy = "Parallel",
+                Selector = new V1LabelSelector { MatchLabels = SelectorLabels(cluster) },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = Labels(cluster) },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = [container],
+                        SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 65532, FsGroup = 65532, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+                        TerminationGracePeriodSeconds = 30,
+                    },
+                },
+                VolumeClaimTemplates =
+                [
+                    new V1PersistentVolumeClaim
+                    {
+                        Metadata = new V1ObjectMeta { Name = "data" },
+                        Spec = new V1PersistentVolumeClaimSpec
+                        {
+                            AccessModes = ["ReadWriteOnce"],
+                            StorageClassName = cluster.Spec.Storage?.StorageClassName,
+                            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(cluster.Spec.Storage?.Size ?? "1Gi") } },
+                        },
+                    },
+                ],
+            },
+        };
+    }
+}

@@ -1,0 +1,32 @@
+using EtlRouter.Entities.Resources;
+using EtlRouter.Operator.Controllers;
+using EtlRouter.Operator.Finalizers;
+using EtlRouter.Operator.Router;
+using EtlRouter.Operator.Runtime;
+using EtlRouter.Operator.Runtime.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EtlRouter.Operator;
+
+/// <summary>Everything etl-operator runs, registered in one place; tests compose the same thing.</summary>
+public static class EtlOperatorServices
+{
+    public static IServiceCollection AddEtlOperator(this IServiceCollection services, OperatorSettings operatorSettings, RouterSettings routerSettings)
+    {
+        services.AddSingleton(routerSettings);
+        services.AddSingleton<RouterConnections>();
+        services.AddSingleton<ReferenceResolver>();
+
+        services.AddKubernetesOperator(operatorSettings)
+            .AddController<EtlPipelineController, EtlPipeline>()
+            .AddFinalizer<PipelineRouterFinalizer, EtlPipeline>()
+            .WatchesRelated<EtlSource, EtlPipeline, PipelinesReferencing<EtlSource>>()
+            .WatchesRelated<EtlTransform, EtlPipeline, PipelinesReferencing<EtlTransform>>()
+            .WatchesRelated<EtlSink, EtlPipeline, PipelinesReferencing<EtlSink>>()
+            .AddController<ServiceEntityController<EtlSource>, EtlSource>()
+            .AddController<ServiceEntityController<EtlTransform>, EtlTransform>()
+            .AddController<ServiceEntityController<EtlSink>, EtlSink>()
+            .AddController<EtlRouterClusterController, EtlRouterCluster>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using EtlRouter.Operator.Router;
+using EtlRouter.Operator.Runtime;
+using Microsoft.Extensions.Configuration;
+
+namespace EtlRouter.Operator;
+
+/// <summary>
+/// Reads the operator's settings: sections "Operator" and "Router" of appsettings/command line, and the
+/// environment variables a pod gets: POD_NAME (identity), POD_NAMESPACE (Lease namespace),
+/// ROUTER_ENDPOINT, LEADER_ELECTION ("false" to turn it off).
+/// </summary>
+public static class OperatorConfiguration
+{
+    public static (OperatorSettings Operator, RouterSettings Router) Read(IConfiguration configuration)
+    {
+        var operatorSettings = configuration.GetSection("Operator").Get<OperatorSettings>() ?? new OperatorSettings();
+        var routerSettings = configuration.GetSection("Router").Get<RouterSettings>() ?? new RouterSettings();
+        if (configuration["POD_NAME"] is { Length: > 0 } pod)
+            operatorSettings.Identity = pod;
+        if (configuration["POD_NAMESPACE"] is { Length: > 0 } ns)
+            operatorSettings.Namespace = ns;
+        if (configuration["ROUTER_ENDPOINT"] is { Length: > 0 } endpoint)
+            routerSettings.Endpoint = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
+        if (configuration["LEADER_ELECTION"] is { } election && bool.TryParse(election, out var enabled))
+            operatorSettings.LeaderElection = enabled;
+        return (operatorSettings, routerSettings);
+    }
+}

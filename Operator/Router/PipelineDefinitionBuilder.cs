@@ -1,0 +1,67 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.Entities.Graph;
+using EtlRouter.Entities.Resources;
+using Google.Protobuf.WellKnownTypes;
+
+namespace EtlRouter.Operator.Router;
+
+/// <summary>Turns a compiled pipeline and its resolved services into the router's PipelineDefinition.</summary>
+public static class PipelineDefinitionBuilder
+{
+    public static PipelineDefinition Build(EtlPipeline pipeline, PipelineGraph graph, IReadOnlyDictionary<string, IServiceEntity> servicesByStage)
+    {
+        var definition = new PipelineDefinition
+        {
+            Ref = new PipelineRef { Namespace = pipeline.Metadata.NamespaceProperty ?? "default", Name = pipeline.Metadata.Name },
+            Generation = pipeline.Metadata.Generation ?? 0,
+            Dlq = DeadLetters(pipeline.Spec.Dlq),
+            FlowControl = Flow(pipeline.Spec.FlowControl),
+        };
+
+        foreach (var stage in graph.Stages)
+        {
+            var service = servicesByStage[stage.Name];
+            var stageDefinition = new StageDefinition
+            {
+                Name = stage.Name,
+                Kind = Kind(stage.Kind),
+                Service = service.Spec.EffectiveServiceName(service.Metadata.Name),
+                Endpoint = service.Spec.Grpc?.Endpoint ?? string.Empty,
+                Replicas = (uint)stage.Replicas,
+                TimeoutSeconds = (uint)(service.Spec.Grpc?.TimeoutSeconds ?? 30),
+            };
+            stageDefinition.Inputs.AddRange(stage.Inputs);
+            foreach (var (key, value) in service.Spec.Options ?? new Dictionary<string, string>())
+                stageDefinition.Options[key] = value;
+            definition.Stages.Add(stageDefinition);
+        }
+
+        return definition;
+    }
+
+    public static StageKind Kind(ServiceKind kind) => kind switch
+    {
+        ServiceKind.Source => StageKind.Source,
+        ServiceKind.Transform => StageKind.Transform,
+        _ => StageKind.Sink,
+    };
+
+    private static DeadLetterPolicy DeadLetters(DeadLetterSpec? spec)
+    {
+        DurationText.TryParse(spec?.Retention ?? "168h", out var retention);
+        return new DeadLetterPolicy
+        {
+            Enabled = spec?.Enabled ?? true,
+            MaxRetries = (uint)(spec?.MaxRetries ?? 3),
+            Retention = Duration.FromTimeSpan(retention),
+            MaxRecords = (uint)(spec?.MaxRecords ?? 10_000),
+        };
+    }
+
+    private static FlowControl Flow(FlowControlSpec? spec) => new()
+    {
+        MaxInFlight = (uint)(spec?.MaxInFlight ?? 1000),
+        MaxInFlightBytes = (ulong)(spec?.MaxInFlightBytes ?? 8_388_608),
+        BatchSize = (uint)(spec?.BatchSize ?? 100),
+    };
+}

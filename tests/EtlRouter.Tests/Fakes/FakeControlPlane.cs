@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Net;
+using EtlRouter.Contracts.V1;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EtlRouter.Tests.Fakes;
+
+/// <summary>
+/// A small in-test router: a real gRPC ControlPlane server on 127.0.0.1 that keeps pipelines by
+/// namespace/name with the generation ordering rule, assigns a stage when a test says some sidecar serves
+/// its service, and can be stopped and started on the same port to play an outage. The real router
+/// (RouterRuntime) replaces it when its issue lands.
+/// </summary>
+public sealed class FakeControlPlane : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<(StageKind, string), List<ServiceEndpoint>> _served = new();
+    private WebApplication? _app;
+
+    public ConcurrentDictionary<string, PipelineDefinition> Pipelines { get; } = new();
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public ClusterStatus Cluster { get; set; } = new() { LeaderId = "0", Term = 3, CommitIndex = 42 };
+
+    public int Port { get; private set; }
+
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    public static async Task<FakeControlPlane> StartAsync()
+    {
+        var plane = new FakeControlPlane();
+        await plane.StartAgainAsync();
+        return plane;
+    }
+
+    /// <summary>Starts serving (again, on the same port after <see cref="StopAsync"/>).</summary>
+    public async Task StartAgainAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(this);
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, Port, o => o.Protocols = HttpProtocols.Http2));
+        var app = builder.Build();
+        app.MapGrpcService<Service>();
+        await app.StartAsync();
+        if (Port == 0)
+            Port = new Uri(app.Urls.First()).Port;
+        _app = app;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is null)
+            return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+    }
+
+    /// <summary>Says a sidecar serves a service, so stages calling it get assigned.</summary>
+    public void Serve(StageKind kind, string service, string sidecarId, string pod) =>
+        _served.AddOrUpdate((kind, service), _ => [new ServiceEndpoint { SidecarId = sidecarId, Pod = pod, Address = $"{pod}:9091", Kind = kind, Service = service }],
+            (_, list) => [.. list, new ServiceEndpoint { SidecarId = sidecarId, Pod = pod, Address = $"{pod}:9091", Kind = kind, Service = service }]);
+
+    public static string Key(string ns, string name) => $"{ns}/{name}";
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private PipelineState StateOf(PipelineDefinition definition)
+    {
+        var state = new PipelineState { Definition = definition, RecordsIn = 100, RecordsOut = 97, DeadLetters = 3 };
+        foreach (var stage in definition.Stages)
+        {
+            var stageState = new StageState { Name = stage.Name, Kind = stage.Kind, Service = stage.Service };
+            var endpoints = string.IsNullOrEmpty(stage.Endpoint)
+                ? _served.GetValueOrDefault((stage.Kind, stage.Service)) ?? []
+                : [new ServiceEndpoint { SidecarId = "sidecar-explicit", Pod = "explicit-" + stage.Name, Address = stage.Endpoint }];
+            stageState.Assignments.AddRange(endpoints.Select(e => new StageAssignment { SidecarId = e.SidecarId, Pod = e.Pod, Address = e.Address, Epoch = 1 }));
+            state.Stages.Add(stageState);
+        }
+
+        return state;
+    }
+
+    private sealed class Service(FakeControlPlane plane) : ControlPlane.ControlPlaneBase
+    {
+        public override Task<ApplyPipelineResponse> ApplyPipeline(ApplyPipelineRequest request, ServerCallContext context)
+        {
+            var definition = request.Pipeline;
+            if (definition?.Ref is null || string.IsNullOrEmpty(definition.Ref.Name))
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "pipeline.ref.name: is required"));
+            var key = Key(definition.Ref.Namespace, definition.Ref.Name);
+            plane.Calls.Enqueue($"apply {key} g{definition.Generation}");
+            var outcome = ApplyOutcome.Created;
+            plane.Pipelines.AddOrUpdate(key, definition, (_, existing) =>
+            {
+                if (existing.Generation > definition.Generation)
+                {
+                    outcome = ApplyOutcome.Stale;
+                    return existing;
+                }
+
+                outcome = existing.Generation == definition.Generation ? ApplyOutcome.Unchanged : ApplyOutcome.Updated;
+                return definition;
+            });
+            return Task.FromResult(new ApplyPipelineResponse { Outcome = outcome, StoredGeneration = plane.Pipelines[key].Generation, CommitIndex = 7 });
+        }
+
+        public override Task<DeletePipelineResponse> DeletePipeline(DeletePipelineRequest request, ServerCallContext context)
+        {
+            var key = Key(request.Ref.Namespace, request.Ref.Name);
+            plane.Calls.Enqueue($"delete {key}");
+            return Task.FromResult(new DeletePipelineResponse { Existed = plane.Pipelines.TryRemove(key, out _) });
+        }
+
+        public override Task<PipelineState> GetPipeline(GetPipelineRequest request, ServerCallContext context) =>
+            plane.Pipelines.TryGetValue(Key(request.Ref.Namespace, request.Ref.Name), out var definition)
+                ? Task.FromResult(plane.StateOf(definition))
+                : throw new RpcException(new Status(StatusCode.NotFound, "no such pipeline"));
+
+        public override Task<ListPipelinesResponse> ListPipelines(ListPipelinesRequest request, ServerCallContext context)
+        {
+            var response = new ListPipelinesResponse();
+            response.Pipelines.AddRange(plane.Pipelines.Values.Where(p => request.Namespace.Length == 0 || p.Ref.Namespace == request.Namespace).Select(plane.StateOf));
+            return Task.FromResult(response);
+        }
+
+        public override Task<ClusterStatus> GetClusterStatus(GetClusterStatusRequest request, ServerCallContext context) =>
+            Task.FromResult(plane.Cluster);
+
+        public override Task<ListServiceEndpointsResponse> ListServiceEndpoints(ListServiceEndpointsRequest request, ServerCallContext context)
+        {
+            var response = new ListServiceEndpointsResponse();
+            response.Endpoints.AddRange(plane._served.GetValueOrDefault((request.Kind, request.Service)) ?? []);
+            return Task.FromResult(response);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using EtlRouter.Operator.Runtime.Generation;
+using EtlRouter.Tests.Support;
+using Xunit;
+
+namespace EtlRouter.Tests.Generation;
+
+public sealed class GeneratedConfigTests
+{
+    [Fact]
+    public void Committed_crds_and_rbac_equal_what_the_classes_generate()
+    {
+        var stale = new List<string>();
+        foreach (var (relative, content) in ConfigGenerator.Render())
+        {
+            var path = Path.Combine(RepositoryRoot.Path, "config", relative);
+            if (!File.Exists(path) || File.ReadAllText(path) != content)
+                stale.Add(relative);
+        }
+
+        Assert.True(stale.Count == 0, $"config/ is out of date for {string.Join(", ", stale)}; run `make generate` and commit the result");
+    }
+
+    [Fact]
+    public void Every_crd_has_status_subresource_categories_short_names_and_printer_columns()
+    {
+        foreach (var (relative, content) in ConfigGenerator.Render().Where(f => f.Key.StartsWith("crd/etl.router_", StringComparison.Ordinal)))
+        {
+            var crd = k8s.KubernetesYaml.Deserialize<k8s.Models.V1CustomResourceDefinition>(content);
+            var version = Assert.Single(crd.Spec.Versions);
+            Assert.NotNull(version.Subresources?.Status);
+            Assert.Contains("etl", crd.Spec.Names.Categories);
+            Assert.NotEmpty(crd.Spec.Names.ShortNames);
+            Assert.Contains(version.AdditionalPrinterColumns, c => c.Name == "Age");
+            Assert.Equal("object", version.Schema.OpenAPIV3Schema.Properties["spec"].Type);
+            Assert.False(string.IsNullOrEmpty(version.Schema.OpenAPIV3Schema.Description), relative);
+        }
+    }
+}

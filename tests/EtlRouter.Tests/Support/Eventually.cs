@@ -1,0 +1,35 @@
+namespace EtlRouter.Tests.Support;
+
+/// <summary>Waits for a condition with a deadline, polling; never a fixed sleep.</summary>
+public static class Eventually
+{
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(20);
+
+    public static async Task<T> WaitFor<T>(Func<Task<T?>> probe, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? DefaultDeadline);
+        Exception? last = null;
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                if (await probe() is { } value)
+                    return value;
+            }
+            catch (Exception e)
+            {
+                last = e;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"timed out after {(deadline ?? DefaultDeadline).TotalSeconds}s waiting for {what}", last);
+    }
+
+    public static Task WaitUntil(Func<Task<bool>> condition, string what, TimeSpan? deadline = null) =>
+        WaitFor<object>(async () => await condition() ? new object() : null, what, deadline);
+
+    public static Task WaitUntil(Func<bool> condition, string what, TimeSpan? deadline = null) =>
+        WaitUntil(() => Task.FromResult(condition()), what, deadline);
+}
