@@ -20,7 +20,7 @@ var (operatorSettings, routerSettings) = OperatorConfiguration.Read(builder.Conf
 builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(
     KubernetesClientConfiguration.IsInCluster()
         ? KubernetesClientConfiguration.InClusterConfig()
-        : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+        : KubernetesClientConfiguration.BuildConfigFromConfigFile(Environment.GetEnvironmentVariable("KUBECONFIG"))));
 builder.Services.AddEtlOperator(operatorSettings, routerSettings);
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddMeter(OperatorMetrics.MeterName)

@@ -40,11 +40,11 @@ public sealed class TestApiServer : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
 
-    public static async Task<TestApiServer> StartAsync()
+    public static async Task<TestApiServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var server = new TestApiServer(app, new ObjectStore());
         app.Run(server.HandleAsync);
@@ -244,7 +244,8 @@ public sealed class TestApiServer : IAsyncDisposable
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
-    private void RegisterCrd(JsonObject crd)
+    /// <summary>Serves the kinds a CustomResourceDefinition declares (done on every CRD create or update).</summary>
+    public void RegisterCrd(JsonObject crd)
     {
         var spec = crd["spec"]!;
         foreach (var version in spec["versions"] as JsonArray ?? [])

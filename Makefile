@@ -1,0 +1,22 @@
+# The project's verbs. `make test` is what CI runs (through .ci/run).
+.PHONY: build test run generate bench clean
+
+build:
+	dotnet build EtlOperator.sln -nologo
+
+test:
+	scripts/run-tests
+
+run:
+	scripts/run-local
+
+# CRDs and RBAC under config/ come from the entity and controller classes; commit what this writes.
+generate:
+	dotnet run --project Operator -- generate $(CURDIR)/config
+
+bench:
+	@if [ -x bench/run ]; then bench/run; else echo "no benchmarks yet: see bench/README.md"; fi
+
+clean:
+	dotnet clean EtlOperator.sln -nologo
+	rm -rf .artifacts
