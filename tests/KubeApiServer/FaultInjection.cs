@@ -9,7 +9,9 @@ public sealed class FaultInjection
     public void FailNextStatusUpdates(int count) => Interlocked.Exchange(ref _statusConflicts, count);
 
     /// <summary>How many injected status conflicts were served.</summary>
-    public int StatusConflictsServed { get; private set; }
+    public int StatusConflictsServed => Volatile.Read(ref _served);
+
+    private int _served;
 
     /// <summary>While true, watch requests are refused with 503, as during an API server restart.</summary>
     public bool WatchesUnavailable { get; set; }
@@ -23,7 +25,7 @@ public sealed class FaultInjection
                 return false;
             if (Interlocked.CompareExchange(ref _statusConflicts, current - 1, current) == current)
             {
-                StatusConflictsServed++;
+                Interlocked.Increment(ref _served);
                 return true;
             }
         }
