@@ -16,11 +16,8 @@ if (args is ["generate", ..])
 var builder = WebApplication.CreateBuilder(args);
 var (operatorSettings, routerSettings) = OperatorConfiguration.Read(builder.Configuration);
 
-// In a pod: the service account; elsewhere: KUBECONFIG or ~/.kube/config.
-builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(
-    KubernetesClientConfiguration.IsInCluster()
-        ? KubernetesClientConfiguration.InClusterConfig()
-        : KubernetesClientConfiguration.BuildConfigFromConfigFile(Environment.GetEnvironmentVariable("KUBECONFIG"))));
+// KUBECONFIG (merged when it lists several files), else ~/.kube/config, else the pod's service account.
+builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
 builder.Services.AddEtlOperator(operatorSettings, routerSettings);
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddMeter(OperatorMetrics.MeterName)

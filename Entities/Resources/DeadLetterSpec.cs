@@ -8,6 +8,9 @@ namespace EtlRouter.Entities.Resources;
 public sealed class DeadLetterSpec
 {
     public const int MaxRetriesLimit = 100;
+    public const int DefaultMaxRetries = 3;
+    public const string DefaultRetention = "168h";
+    public const int DefaultMaxRecords = 10_000;
 
     [JsonPropertyName("enabled")]
     [Description("Capture records that still fail after maxRetries in the dead letter queue. When false, such a record stops its pipeline's progress until it succeeds.")]
@@ -18,19 +21,19 @@ public sealed class DeadLetterSpec
     [Description("Retries (with exponential backoff) before a record is dead-lettered, 0 to 100.")]
     [RangeMinimum(0)]
     [RangeMaximum(MaxRetriesLimit)]
-    [Default(3)]
+    [Default(DefaultMaxRetries)]
     public int? MaxRetries { get; set; }
 
     [JsonPropertyName("retention")]
     [Description("How long dead letters are kept, as a duration such as 30m, 24h or 7d.")]
     [Pattern(DurationText.Pattern)]
-    [Default("168h")]
+    [Default(DefaultRetention)]
     public string? Retention { get; set; }
 
     [JsonPropertyName("maxRecords")]
     [Description("At most this many dead letters are kept for the pipeline; the oldest go first.")]
     [RangeMinimum(1)]
     [RangeMaximum(1_000_000)]
-    [Default(10000)]
+    [Default(DefaultMaxRecords)]
     public int? MaxRecords { get; set; }
 }

@@ -7,24 +7,29 @@ namespace EtlRouter.Entities.Resources;
 /// <summary>Credit budgets: how much may be in flight on each edge of the pipeline.</summary>
 public sealed class FlowControlSpec
 {
+    // The defaults live here once: the CRD schema, the validators and the operator all read these.
+    public const int DefaultMaxInFlight = 1000;
+    public const long DefaultMaxInFlightBytes = 8_388_608;
+    public const int DefaultBatchSize = 100;
+
     [JsonPropertyName("maxInFlight")]
     [Description("Records a sender may have sent but not yet credited back, per edge.")]
     [RangeMinimum(1)]
     [RangeMaximum(1_000_000)]
-    [Default(1000)]
+    [Default(DefaultMaxInFlight)]
     public int? MaxInFlight { get; set; }
 
     [JsonPropertyName("maxInFlightBytes")]
     [Description("Bytes a sender may have in flight per edge.")]
     [RangeMinimum(1024)]
     [RangeMaximum(1_073_741_824)]
-    [Default(8_388_608)]
+    [Default(DefaultMaxInFlightBytes)]
     public long? MaxInFlightBytes { get; set; }
 
     [JsonPropertyName("batchSize")]
     [Description("Most records in one batch; no more than maxInFlight.")]
     [RangeMinimum(1)]
     [RangeMaximum(10_000)]
-    [Default(100)]
+    [Default(DefaultBatchSize)]
     public int? BatchSize { get; set; }
 }

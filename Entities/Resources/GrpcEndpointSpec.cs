@@ -7,6 +7,8 @@ namespace EtlRouter.Entities.Resources;
 /// <summary>Where a service is called when discovery should not decide.</summary>
 public sealed class GrpcEndpointSpec
 {
+    public const int DefaultTimeoutSeconds = 30;
+
     [JsonPropertyName("endpoint")]
     [Description("Explicit host:port of the service's gRPC server, e.g. kafka-source-svc:50051. When set, sidecars call it there instead of discovering it.")]
     [Pattern(@"^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:[0-9]{1,5}$")]
@@ -17,6 +19,6 @@ public sealed class GrpcEndpointSpec
     [Description("Deadline of one call to the service, in seconds.")]
     [RangeMinimum(1)]
     [RangeMaximum(300)]
-    [Default(30)]
+    [Default(DefaultTimeoutSeconds)]
     public int? TimeoutSeconds { get; set; }
 }

@@ -23,7 +23,7 @@ public sealed class EtlRouterClusterValidator : AbstractValidator<EtlRouterClust
             if (spec.Image is { Length: 0 })
                 context.AddFailure("spec.image", "is empty; name the etl-router image or remove the field for the default");
 
-            var ports = new[] { ("grpcPort", spec.GrpcPort ?? 50051), ("httpPort", spec.HttpPort ?? 8080), ("raftPort", spec.RaftPort ?? 7000) };
+            var ports = new[] { ("grpcPort", spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort), ("httpPort", spec.HttpPort ?? RouterClusterSpec.DefaultHttpPort), ("raftPort", spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort) };
             foreach (var (field, port) in ports)
             {
                 if (port is < 1 or > 65535)

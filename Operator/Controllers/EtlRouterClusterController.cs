@@ -46,7 +46,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
 
         status.Replicas = statefulSet.Status?.Replicas ?? 0;
         status.ReadyReplicas = statefulSet.Status?.ReadyReplicas ?? 0;
-        var wanted = cluster.Spec.Replicas ?? 3;
+        var wanted = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
 
         var raftKnown = await ReadRaftAsync(cluster, status, cancellationToken);
         if (status.ReadyReplicas < wanted)
@@ -75,7 +75,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
 
     private async Task<bool> ReadRaftAsync(EtlRouterCluster cluster, RouterClusterStatus status, CancellationToken cancellationToken)
     {
-        var address = router.Settings.ClusterEndpoint(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty ?? "default", cluster.Spec.GrpcPort ?? 50051);
+        var address = router.Settings.ClusterEndpoint(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty ?? "default", cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort);
         try
         {
             var raft = await router.For(address).GetClusterStatusAsync(new GetClusterStatusRequest(), router.Call(cancellationToken));

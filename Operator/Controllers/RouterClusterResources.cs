@@ -55,7 +55,7 @@ public static class RouterClusterResources
             ClusterIP = "None",
             PublishNotReadyAddresses = true,
             Selector = SelectorLabels(cluster),
-            Ports = [new V1ServicePort { Name = "raft", Port = cluster.Spec.RaftPort ?? 7000, TargetPort = "raft" }],
+            Ports = [new V1ServicePort { Name = "raft", Port = cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort, TargetPort = "raft" }],
         },
     };
 
@@ -69,8 +69,8 @@ public static class RouterClusterResources
             Selector = SelectorLabels(cluster),
             Ports =
             [
-                new V1ServicePort { Name = "grpc", Port = cluster.Spec.GrpcPort ?? 50051, TargetPort = "grpc", AppProtocol = "kubernetes.io/h2c" },
-                new V1ServicePort { Name = "http", Port = cluster.Spec.HttpPort ?? 8080, TargetPort = "http" },
+                new V1ServicePort { Name = "grpc", Port = cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort, TargetPort = "grpc", AppProtocol = "kubernetes.io/h2c" },
+                new V1ServicePort { Name = "http", Port = cluster.Spec.HttpPort ?? RouterClusterSpec.DefaultHttpPort, TargetPort = "http" },
             ],
         },
     };
@@ -83,25 +83,25 @@ public static class RouterClusterResources
         Spec = new V1PodDisruptionBudgetSpec
         {
             // A voluntary eviction may never take the group below a majority.
-            MinAvailable = (cluster.Spec.Replicas ?? 3) / 2 + 1,
+            MinAvailable = (cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas) / 2 + 1,
             Selector = new V1LabelSelector { MatchLabels = SelectorLabels(cluster) },
         },
     };
 
     public static V1StatefulSet StatefulSet(EtlRouterCluster cluster)
     {
-        var replicas = cluster.Spec.Replicas ?? 3;
+        var replicas = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
         var ns = cluster.Metadata.NamespaceProperty ?? "default";
-        var raftPort = cluster.Spec.RaftPort ?? 7000;
-        var grpcPort = cluster.Spec.GrpcPort ?? 50051;
-        var httpPort = cluster.Spec.HttpPort ?? 8080;
+        var raftPort = cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort;
+        var grpcPort = cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort;
+        var httpPort = cluster.Spec.HttpPort ?? RouterClusterSpec.DefaultHttpPort;
         var peers = string.Join(",", Enumerable.Range(0, replicas).Select(i =>
             string.Create(CultureInfo.InvariantCulture, $"{i}={cluster.Metadata.Name}-{i}.{HeadlessName(cluster)}.{ns}.svc:{raftPort}")));
 
         var container = new V1Container
         {
             Name = "router",
-            Image = cluster.Spec.Image ?? "ghcr.io/etl-router/etl-router:0.1.0",
+            Image = cluster.Spec.Image ?? RouterClusterSpec.DefaultImage,
             ImagePullPolicy = cluster.Spec.ImagePullPolicy?.ToString() ?? "IfNotPresent",
             Ports =
             [
@@ -167,7 +167,7 @@ public static class RouterClusterResources
                         {
                             AccessModes = ["ReadWriteOnce"],
                             StorageClassName = cluster.Spec.Storage?.StorageClassName,
-                            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(cluster.Spec.Storage?.Size ?? "1Gi") } },
+                            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(cluster.Spec.Storage?.Size ?? RouterStorageSpec.DefaultSize) } },
                         },
                     },
                 ],

@@ -28,7 +28,7 @@ public static class PipelineDefinitionBuilder
                 Service = service.Spec.EffectiveServiceName(service.Metadata.Name),
                 Endpoint = service.Spec.Grpc?.Endpoint ?? string.Empty,
                 Replicas = (uint)stage.Replicas,
-                TimeoutSeconds = (uint)(service.Spec.Grpc?.TimeoutSeconds ?? 30),
+                TimeoutSeconds = (uint)(service.Spec.Grpc?.TimeoutSeconds ?? GrpcEndpointSpec.DefaultTimeoutSeconds),
             };
             stageDefinition.Inputs.AddRange(stage.Inputs);
             foreach (var (key, value) in service.Spec.Options ?? new Dictionary<string, string>())
@@ -48,20 +48,20 @@ public static class PipelineDefinitionBuilder
 
     private static DeadLetterPolicy DeadLetters(DeadLetterSpec? spec)
     {
-        DurationText.TryParse(spec?.Retention ?? "168h", out var retention);
+        DurationText.TryParse(spec?.Retention ?? DeadLetterSpec.DefaultRetention, out var retention);
         return new DeadLetterPolicy
         {
             Enabled = spec?.Enabled ?? true,
-            MaxRetries = (uint)(spec?.MaxRetries ?? 3),
+            MaxRetries = (uint)(spec?.MaxRetries ?? DeadLetterSpec.DefaultMaxRetries),
             Retention = Duration.FromTimeSpan(retention),
-            MaxRecords = (uint)(spec?.MaxRecords ?? 10_000),
+            MaxRecords = (uint)(spec?.MaxRecords ?? DeadLetterSpec.DefaultMaxRecords),
         };
     }
 
     private static FlowControl Flow(FlowControlSpec? spec) => new()
     {
-        MaxInFlight = (uint)(spec?.MaxInFlight ?? 1000),
-        MaxInFlightBytes = (ulong)(spec?.MaxInFlightBytes ?? 8_388_608),
-        BatchSize = (uint)(spec?.BatchSize ?? 100),
+        MaxInFlight = (uint)(spec?.MaxInFlight ?? FlowControlSpec.DefaultMaxInFlight),
+        MaxInFlightBytes = (ulong)(spec?.MaxInFlightBytes ?? FlowControlSpec.DefaultMaxInFlightBytes),
+        BatchSize = (uint)(spec?.BatchSize ?? FlowControlSpec.DefaultBatchSize),
     };
 }

@@ -45,6 +45,13 @@ public sealed class ObjectStore
             return _types.GetValueOrDefault($"{group}/{version}/{plural}");
     }
 
+    /// <summary>The served type of an apiVersion and kind, as a manifest names it.</summary>
+    public ResourceType? FindKind(string apiVersion, string kind)
+    {
+        lock (_lock)
+            return _types.Values.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
+    }
+
     public void Register(ResourceType type)
     {
         lock (_lock)

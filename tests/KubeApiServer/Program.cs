@@ -5,13 +5,13 @@ using YamlDotNet.RepresentationModel;
 
 // Runs the test API server on its own, for `make run`:
 //   KubeApiServer --port 16443 --crds config/crd --apply config/samples
-// It installs the CRDs, creates the manifests (in namespace "default"), and serves until Ctrl-C.
+// It creates the CRDs, then the manifests (namespaced ones in "default"), and serves until Ctrl-C.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty);
 var port = int.Parse(options.GetValueOrDefault("port", "16443"), System.Globalization.CultureInfo.InvariantCulture);
 
 await using var server = await TestApiServer.StartAsync(port);
-foreach (var (folder, isCrd) in new[] { (options.GetValueOrDefault("crds"), true), (options.GetValueOrDefault("apply"), false) })
+foreach (var folder in new[] { options.GetValueOrDefault("crds"), options.GetValueOrDefault("apply") })
 {
     if (string.IsNullOrEmpty(folder))
         continue;
@@ -23,13 +23,9 @@ foreach (var (folder, isCrd) in new[] { (options.GetValueOrDefault("crds"), true
         {
             if (YamlToJson.Convert(document.RootNode) is not JsonObject obj)
                 continue;
-            var apiVersion = obj["apiVersion"]!.ToString();
-            var (group, version) = apiVersion.Contains('/') ? (apiVersion.Split('/')[0], apiVersion.Split('/')[1]) : ("", apiVersion);
-            var plural = obj["kind"]!.ToString().ToLowerInvariant() + "s";
-            var type = server.Store.FindType(group, version, plural) ?? throw new InvalidOperationException($"{file}: unknown kind {obj["kind"]}");
-            var created = server.Store.Create(type, type.Namespaced ? "default" : null, obj);
-            if (isCrd)
-                server.RegisterCrd(created);
+            var type = server.Store.FindKind(obj["apiVersion"]!.ToString(), obj["kind"]!.ToString())
+                ?? throw new InvalidOperationException($"{file}: {obj["apiVersion"]} {obj["kind"]} is not served");
+            server.Store.Create(type, type.Namespaced ? "default" : null, obj);
         }
     }
 }

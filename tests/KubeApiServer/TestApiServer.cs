@@ -27,6 +27,7 @@ public sealed class TestApiServer : IAsyncDisposable
         _app = app;
         Store = store;
         store.Changed += CollectGarbage;
+        store.Changed += ServeCustomResources;
     }
 
     public ObjectStore Store { get; }
@@ -121,18 +122,12 @@ public sealed class TestApiServer : IAsyncDisposable
                 await WriteAsync(context, HttpStatusCode.OK, Store.Get(route.Type, route.Namespace, route.Name!));
                 return;
             case "POST" when route.Name is null:
-                var created = Store.Create(route.Type, route.Namespace, await ReadBodyAsync(context));
-                if (route.Type.Plural == "customresourcedefinitions")
-                    RegisterCrd(created);
-                await WriteAsync(context, HttpStatusCode.Created, created);
+                await WriteAsync(context, HttpStatusCode.Created, Store.Create(route.Type, route.Namespace, await ReadBodyAsync(context)));
                 return;
             case "PUT" when route.Name is not null:
                 if (route.Subresource == "status" && Faults.TakeStatusConflict())
                     throw ApiError.Conflict(route.Type, route.Name, "the object has been modified; please apply your changes to the latest version and try again");
-                var replaced = Store.Update(route.Type, route.Namespace, route.Name, await ReadBodyAsync(context), route.Subresource == "status");
-                if (route.Type.Plural == "customresourcedefinitions")
-                    RegisterCrd(replaced);
-                await WriteAsync(context, HttpStatusCode.OK, replaced);
+                await WriteAsync(context, HttpStatusCode.OK, Store.Update(route.Type, route.Namespace, route.Name, await ReadBodyAsync(context), route.Subresource == "status"));
                 return;
             case "PATCH" when route.Name is not null:
                 await WriteAsync(context, HttpStatusCode.OK, await PatchAsync(context, route));
@@ -244,10 +239,12 @@ public sealed class TestApiServer : IAsyncDisposable
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
-    /// <summary>Serves the kinds a CustomResourceDefinition declares (done on every CRD create or update).</summary>
-    public void RegisterCrd(JsonObject crd)
+    // A stored CustomResourceDefinition (created or updated, by any path) makes its kinds served.
+    private void ServeCustomResources(WatchEvent change)
     {
-        var spec = crd["spec"]!;
+        if (change.Type == "DELETED" || change.Object["kind"]?.ToString() != "CustomResourceDefinition")
+            return;
+        var spec = change.Object["spec"]!;
         foreach (var version in spec["versions"] as JsonArray ?? [])
         {
             if (version?["served"]?.GetValue<bool>() != true)
