@@ -69,7 +69,11 @@ public sealed class EtlPipelineController(
                 await events.PublishAsync(pipeline, "Applied", $"Pushed generation {generation} to the router ({applied.Outcome.ToString().ToLowerInvariant()}, commit index {applied.CommitIndex})", EventType.Normal, cancellationToken);
             }
 
-            state = await router.ControlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = definition.Ref }, router.Call(cancellationToken));
+            // Read our own write even when the answering router node is a follower that has not applied it yet.
+            var read = router.Call(cancellationToken);
+            if (applied.CommitIndex > 0)
+                read = read.WithHeaders(new Metadata { { "x-etl-min-index", applied.CommitIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+            state = await router.ControlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = definition.Ref }, read);
         }
         catch (RpcException e) when (RouterConnections.IsUnavailable(e))
         {

@@ -17,8 +17,6 @@ namespace EtlRouter.Operator.Controllers;
 public sealed class ServiceEntityController<TService>(RouterConnections router, IEventPublisher events) : IEntityController<TService>
     where TService : IServiceEntity
 {
-    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(30);
-
     public async Task<ReconciliationResult<TService>> ReconcileAsync(TService entity, CancellationToken cancellationToken)
     {
         var status = entity.Status;
@@ -43,7 +41,7 @@ public sealed class ServiceEntityController<TService>(RouterConnections router, 
             status.SidecarCount = 0;
             status.Set(ConditionTypes.Ready, true, ConditionReasons.EndpointConfigured, $"called at {endpoint}", generation);
             await AnnounceAsync(entity, before, EventType.Normal, cancellationToken);
-            return ReconciliationResult<TService>.Success(entity, Refresh);
+            return ReconciliationResult<TService>.Success(entity, router.Settings.StatusRefresh);
         }
 
         try
@@ -58,7 +56,7 @@ public sealed class ServiceEntityController<TService>(RouterConnections router, 
             else
                 status.Set(ConditionTypes.Ready, false, ConditionReasons.NoSidecar, $"no sidecar serves {entity.ServiceKind.ToString().ToLowerInvariant()} '{serviceName}'; annotate the pod that runs it with etl.router/inject: \"true\"", generation);
             await AnnounceAsync(entity, before, EventType.Normal, cancellationToken);
-            return ReconciliationResult<TService>.Success(entity, Refresh);
+            return ReconciliationResult<TService>.Success(entity, router.Settings.StatusRefresh);
         }
         catch (RpcException e) when (RouterConnections.IsUnavailable(e))
         {

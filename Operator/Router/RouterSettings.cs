@@ -9,6 +9,9 @@ public sealed class RouterSettings
     /// <summary>How an EtlRouterCluster's client Service is reached, to read its Raft status.</summary>
     public string ClusterEndpointTemplate { get; set; } = "http://{name}.{namespace}.svc:{port}";
 
+    /// <summary>How often a service's status is re-read from the router (sidecars come and go without a Kubernetes event).</summary>
+    public TimeSpan StatusRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Deadline of one call to the router.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

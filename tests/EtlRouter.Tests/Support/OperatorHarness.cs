@@ -39,11 +39,14 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public EntityClient Entities { get; }
 
-    public static async Task<OperatorHarness> StartAsync(bool startOperator = true)
+    /// <summary>Where the operator sends pipelines: the in-test fake, unless a test names a real router.</summary>
+    public string RouterAddress { get; private set; } = string.Empty;
+
+    public static async Task<OperatorHarness> StartAsync(bool startOperator = true, string? routerAddress = null)
     {
         var api = await TestApiServer.StartAsync();
         var router = await FakeControlPlane.StartAsync();
-        var harness = new OperatorHarness(api, router);
+        var harness = new OperatorHarness(api, router) { RouterAddress = routerAddress ?? router.Address };
         foreach (var type in EtlKinds.All)
             await harness.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(CrdBuilder.Build(type));
         if (startOperator)
@@ -71,9 +74,10 @@ public sealed class OperatorHarness : IAsyncDisposable
         builder.Services.AddSingleton(Api.CreateClient());
         builder.Services.AddEtlOperator(FastSettings(identity), new RouterSettings
         {
-            Endpoint = Router.Address,
-            ClusterEndpointTemplate = Router.Address,
+            Endpoint = RouterAddress,
+            ClusterEndpointTemplate = RouterAddress,
             CallTimeout = TimeSpan.FromSeconds(2),
+            StatusRefresh = TimeSpan.FromSeconds(1),
         });
         configure?.Invoke(builder.Services);
         var host = builder.Build();

@@ -1,0 +1,24 @@
+using System.Collections.Concurrent;
+using Grpc.Net.Client;
+
+namespace EtlRouter.RouterRuntime.Api;
+
+/// <summary>One long-lived gRPC channel per other router node, for forwarding and status fan-out.</summary>
+public sealed class PeerChannels : IDisposable
+{
+    private readonly ConcurrentDictionary<string, GrpcChannel> channels = new(StringComparer.Ordinal);
+
+    public Log.RouterPeer.RouterPeerClient For(string grpcAddress) => new(Channel(grpcAddress));
+
+    public Contracts.V1.ControlPlane.ControlPlaneClient ControlPlaneFor(string grpcAddress) => new(Channel(grpcAddress));
+
+    private GrpcChannel Channel(string grpcAddress) =>
+        channels.GetOrAdd(grpcAddress, address => GrpcChannel.ForAddress(
+            address.Contains("://", StringComparison.Ordinal) ? address : $"http://{address}",
+            new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 }));
+
+    public void Dispose()
+    {
+        foreach (var channel in channels.Values) channel.Dispose();
+    }
+}

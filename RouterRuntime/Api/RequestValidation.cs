@@ -1,0 +1,154 @@
+using System.Text.RegularExpressions;
+using EtlRouter.Contracts.V1;
+using Grpc.Core;
+
+namespace EtlRouter.RouterRuntime.Api;
+
+/// <summary>
+/// Checks every write before it can reach the log. A bad request is refused with INVALID_ARGUMENT naming the
+/// field and the fix; nothing it carried is stored.
+/// </summary>
+public static partial class RequestValidation
+{
+    private const int MaxNameLength = 253;
+    private const int MaxStages = 256;
+
+    public static void Pipeline(PipelineDefinition? pipeline, string path = "pipeline")
+    {
+        if (pipeline is null) throw Invalid(path, "missing; send the compiled pipeline definition");
+        Ref(pipeline.Ref, $"{path}.ref");
+        if (pipeline.Generation < 0) throw Invalid($"{path}.generation", $"{pipeline.Generation} is negative; send metadata.generation (0 or more)");
+        if (pipeline.Stages.Count == 0) throw Invalid($"{path}.stages", "empty; a pipeline needs at least a source and a sink");
+        if (pipeline.Stages.Count > MaxStages) throw Invalid($"{path}.stages", $"{pipeline.Stages.Count} stages; at most {MaxStages}");
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < pipeline.Stages.Count; i++)
+        {
+            var stage = pipeline.Stages[i];
+            var at = $"{path}.stages[{i}]";
+            Name(stage.Name, $"{at}.name");
+            if (!names.Add(stage.Name)) throw Invalid($"{at}.name", $"'{stage.Name}' is used by another stage; stage names must be unique");
+            if (stage.Kind == StageKind.Unspecified) throw Invalid($"{at}.kind", "unspecified; set SOURCE, TRANSFORM or SINK");
+            if (string.IsNullOrWhiteSpace(stage.Service)) throw Invalid($"{at}.service", "empty; name the service sidecars match");
+            if (stage.Endpoint.Length > 0 && !IsHostPort(stage.Endpoint)) throw Invalid($"{at}.endpoint", $"'{stage.Endpoint}' is not host:port");
+            if (stage.Replicas > 64) throw Invalid($"{at}.replicas", $"{stage.Replicas} is more than 64");
+            if (stage.Kind == StageKind.Source && stage.Inputs.Count > 0) throw Invalid($"{at}.inputs", "a source has no inputs; remove them");
+            if (stage.Kind != StageKind.Source && stage.Inputs.Count == 0) throw Invalid($"{at}.inputs", $"empty; a {Kind(stage.Kind)} needs at least one input stage");
+        }
+
+        var byName = pipeline.Stages.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        for (var i = 0; i < pipeline.Stages.Count; i++)
+        {
+            var stage = pipeline.Stages[i];
+            for (var j = 0; j < stage.Inputs.Count; j++)
+            {
+                if (!byName.TryGetValue(stage.Inputs[j], out var input))
+                    throw Invalid($"{path}.stages[{i}].inputs[{j}]", $"'{stage.Inputs[j]}' is not a stage of this pipeline");
+                if (input.Kind == StageKind.Sink)
+                    throw Invalid($"{path}.stages[{i}].inputs[{j}]", $"'{input.Name}' is a sink; sinks have no outputs");
+            }
+        }
+
+        if (FindCycle(pipeline) is { } cycle) throw Invalid($"{path}.stages", $"cycle {string.Join(" -> ", cycle)}; a pipeline must be a DAG");
+    }
+
+    public static void Ref(PipelineRef? reference, string path)
+    {
+        if (reference is null) throw Invalid(path, "missing; send namespace and name");
+        Name(reference.Namespace, $"{path}.namespace");
+        Name(reference.Name, $"{path}.name");
+    }
+
+    public static void Registration(RegisterSidecarRequest request)
+    {
+        Name(request.SidecarId, "sidecar_id");
+        if (!IsHostPort(request.Address)) throw Invalid("address", $"'{request.Address}' is not host:port; send the data-plane address other sidecars dial");
+        if (request.Services.Count > 64) throw Invalid("services", $"{request.Services.Count} services; at most 64");
+        for (var i = 0; i < request.Services.Count; i++)
+        {
+            var service = request.Services[i];
+            if (service.Kind == StageKind.Unspecified) throw Invalid($"services[{i}].kind", "unspecified; send what ServiceInfo reported");
+            if (string.IsNullOrWhiteSpace(service.Name) || service.Name.Length > MaxNameLength) throw Invalid($"services[{i}].name", "empty or too long; send what ServiceInfo reported");
+        }
+    }
+
+    public static void SidecarId(string id, string path = "sidecar_id") => Name(id, path);
+
+    public static void DeadLetters(AppendDeadLettersRequest request)
+    {
+        if (request.DeadLetters.Count == 0) throw Invalid("dead_letters", "empty; send at least one");
+        if (request.DeadLetters.Count > 1000) throw Invalid("dead_letters", $"{request.DeadLetters.Count} in one call; send at most 1000");
+        for (var i = 0; i < request.DeadLetters.Count; i++)
+        {
+            var d = request.DeadLetters[i];
+            var at = $"dead_letters[{i}]";
+            if (string.IsNullOrEmpty(d.Id) || d.Id.Length > 512) throw Invalid($"{at}.id", "empty or longer than 512; derive it from the record id and stage");
+            Ref(d.Pipeline, $"{at}.pipeline");
+            Name(d.Stage, $"{at}.stage");
+            if (d.Record is null) throw Invalid($"{at}.record", "missing; send the record that failed so it can be replayed");
+        }
+    }
+
+    public static void Filter(DeadLetterFilter? filter, string path, bool requireSomething)
+    {
+        if (filter?.Pipeline is { } p && (p.Namespace.Length > 0 || p.Name.Length > 0) && (p.Namespace.Length == 0 || p.Name.Length == 0))
+            throw Invalid($"{path}.pipeline", "set both namespace and name, or neither");
+        if (requireSomething && (filter is null || filter.Equals(new DeadLetterFilter())))
+            throw Invalid(path, "empty; name a pipeline, stage, ids or time range (to purge everything, filter by each pipeline)");
+    }
+
+    private static void Name(string value, string path)
+    {
+        if (string.IsNullOrEmpty(value)) throw Invalid(path, "empty; set it");
+        if (value.Length > MaxNameLength || !SafeName().IsMatch(value))
+            throw Invalid(path, $"'{Shorten(value)}' is not a valid name; use letters, digits, '-', '.' and '_' (at most {MaxNameLength})");
+    }
+
+    private static bool IsHostPort(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value.AsSpan(colon + 1), out var port) && port is > 0 and < 65536 && value.Length < 300;
+    }
+
+    private static List<string>? FindCycle(PipelineDefinition pipeline)
+    {
+        // Depth-first over output edges; a grey node met again closes a cycle.
+        var outputs = pipeline.Stages.ToDictionary(s => s.Name, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var stage in pipeline.Stages)
+            foreach (var input in stage.Inputs) outputs[input].Add(stage.Name);
+
+        var color = new Dictionary<string, int>(StringComparer.Ordinal);
+        var path = new List<string>();
+        foreach (var start in pipeline.Stages.Select(s => s.Name))
+        {
+            if (Visit(start) is { } found) return found;
+        }
+
+        return null;
+
+        List<string>? Visit(string name)
+        {
+            if (color.GetValueOrDefault(name) == 2) return null;
+            if (color.GetValueOrDefault(name) == 1) return [.. path.Skip(path.IndexOf(name)), name];
+            color[name] = 1;
+            path.Add(name);
+            foreach (var next in outputs[name])
+            {
+                if (Visit(next) is { } found) return found;
+            }
+
+            path.RemoveAt(path.Count - 1);
+            color[name] = 2;
+            return null;
+        }
+    }
+
+    private static string Kind(StageKind kind) => Scheduling.StageScheduler.KindName(kind);
+
+    private static string Shorten(string value) => value.Length > 40 ? value[..40] + "..." : value;
+
+    public static RpcException Invalid(string path, string message) => new(new Status(StatusCode.InvalidArgument, $"{path}: {message}"));
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")]
+    private static partial Regex SafeName();
+}

@@ -1,0 +1,60 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.State;
+using Grpc.Core;
+
+namespace EtlRouter.RouterRuntime.Api;
+
+/// <summary>Each sidecar's stream of assignments, and its flow reports.</summary>
+public sealed class SidecarCoordinatorApi(RouterState state, StateChanges changes, WriteGateway gateway, ReadFreshness freshness)
+    : SidecarCoordinator.SidecarCoordinatorBase
+{
+    public override async Task WatchAssignments(WatchAssignmentsRequest request, IServerStreamWriter<SidecarAssignments> responseStream, ServerCallContext context)
+    {
+        RequestValidation.SidecarId(request.SidecarId);
+        await freshness.BeforeReadAsync(context);
+        SidecarAssignments? last = null;
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            var next = changes.Next;
+            SidecarAssignments current;
+            lock (state.Sync)
+            {
+                current = StateViews.ForSidecar(state, request.SidecarId);
+            }
+
+            // Flow reports and lease renewals change the state too; only send what the sidecar acts on.
+            if (last is null || !SameWork(last, current))
+            {
+                await responseStream.WriteAsync(current, context.CancellationToken);
+                last = current;
+            }
+
+            try
+            {
+                await next.WaitAsync(context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public override async Task<FlowReportAck> ReportFlow(FlowReport request, ServerCallContext context)
+    {
+        RequestValidation.SidecarId(request.SidecarId);
+        if (request.Stages.Count + request.Edges.Count > 10_000)
+            throw RequestValidation.Invalid("stages", "more than 10000 stage and edge entries in one report");
+        var reports = new FlowReports();
+        reports.Reports.Add(request);
+        await gateway.ProposeAsync(new Command { RecordFlow = reports }, context, context.CancellationToken);
+        lock (state.Sync)
+        {
+            return new FlowReportAck { Epoch = state.Epoch };
+        }
+    }
+
+    private static bool SameWork(SidecarAssignments a, SidecarAssignments b) =>
+        a.Registered == b.Registered && a.Stages.Equals(b.Stages);
+}

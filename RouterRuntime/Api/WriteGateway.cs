@@ -1,0 +1,99 @@
+using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.State;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace EtlRouter.RouterRuntime.Api;
+
+/// <summary>
+/// Every write goes through here: on the leader it is replicated; on a follower it is forwarded to the leader
+/// (RouterPeer.Propose). While no leader is known, or the leader changes mid-call, it retries until the call's
+/// deadline. Retrying is safe because every command is idempotent (pipelines by generation, dead letters by id,
+/// registrations by sidecar id).
+/// </summary>
+public sealed class WriteGateway(RaftNode node, RouterState state, PeerChannels peers, FlowBuffer flow, ILogger<WriteGateway> logger)
+{
+    private static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(10);
+
+    public async Task<CommandResult> ProposeAsync(Command command, ServerCallContext? context, CancellationToken token)
+    {
+        var deadline = context is not null && context.Deadline < DateTime.MaxValue ? context.Deadline : DateTime.UtcNow + DefaultDeadline;
+        var delay = TimeSpan.FromMilliseconds(25);
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            token.ThrowIfCancellationRequested();
+            try
+            {
+                if (node.IsLeader) return await ProposeAsLeaderAsync(command, token).ConfigureAwait(false);
+
+                var (_, leader) = await node.LeaderAsync(token).ConfigureAwait(false);
+                if (leader is not null && leader != node.Options.GrpcAdvertise)
+                {
+                    RouterMetrics.Forwarded.Add(1);
+                    return await peers.For(leader).ProposeAsync(command, deadline: deadline, cancellationToken: token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (IsRetryable(e, token))
+            {
+                last = e;
+                logger.LogDebug(e, "Write not accepted yet; retrying");
+            }
+
+            await Task.Delay(delay, token).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+        }
+
+        throw new RpcException(new Status(StatusCode.Unavailable,
+            $"no Raft leader accepted the write before the deadline ({last?.Message ?? "no leader elected"}); a majority of router nodes must be up"));
+    }
+
+    /// <summary>
+    /// The leader's side. Two commands are coalesced rather than logged each time: a heartbeat whose lease is
+    /// still more than half left is answered at once (so leases cost one entry per half lease, not one per
+    /// heartbeat), and flow reports are buffered and committed together by <see cref="LeaderDuties"/>.
+    /// </summary>
+    public async Task<CommandResult> ProposeAsLeaderAsync(Command command, CancellationToken token)
+    {
+        if (!node.IsLeader) throw new RpcException(new Status(StatusCode.FailedPrecondition, "not the leader"));
+
+        switch (command.BodyCase)
+        {
+            case Command.BodyOneofCase.RecordFlow:
+                flow.Add(command.RecordFlow);
+                return new CommandResult { Done = true };
+            case Command.BodyOneofCase.RenewLease when LeaseIsFresh(command.RenewLease) is { } fresh:
+                return fresh;
+        }
+
+        return await node.ReplicateAsync(command, token).ConfigureAwait(false);
+    }
+
+    private CommandResult? LeaseIsFresh(string sidecarId)
+    {
+        lock (state.Sync)
+        {
+            if (!state.Sidecars.TryGetValue(sidecarId, out var sidecar)) return null;
+            var left = sidecar.LeaseExpiresAt.ToDateTime() - DateTime.UtcNow;
+            if (left < node.Options.SidecarLease / 2) return null;
+            return new CommandResult
+            {
+                RenewLease = new Contracts.V1.HeartbeatResponse { LeaseSeconds = (uint)node.Options.SidecarLease.TotalSeconds, Epoch = state.Epoch },
+                Index = (ulong)state.AppliedIndex,
+            };
+        }
+    }
+
+    private static bool IsRetryable(Exception e, CancellationToken token) => e switch
+    {
+        OperationCanceledException => !token.IsCancellationRequested,
+        RpcException { StatusCode: StatusCode.Unavailable or StatusCode.FailedPrecondition or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled } => true,
+        RpcException => false,
+        InvalidOperationException or TimeoutException or IOException => true,
+        _ => e.GetType().Namespace?.StartsWith("DotNext", StringComparison.Ordinal) == true,
+    };
+
+    internal static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+}

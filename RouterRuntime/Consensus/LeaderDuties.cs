@@ -1,0 +1,59 @@
+using EtlRouter.RouterRuntime.Api;
+using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.State;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EtlRouter.RouterRuntime.Consensus;
+
+/// <summary>
+/// What only the leader does, on a timer: expire sidecar leases (by its clock, through a command, so every
+/// node drops the sidecar at the same index), commit buffered flow reports, and apply dead-letter retention.
+/// </summary>
+public sealed class LeaderDuties(RaftNode node, RouterState state, WriteGateway gateway, FlowBuffer flow, ILogger<LeaderDuties> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FlowEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RetentionEvery = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lastFlow = DateTime.UtcNow;
+        var lastRetention = DateTime.UtcNow;
+        using var timer = new PeriodicTimer(Tick);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (!node.IsLeader) continue;
+            try
+            {
+                var now = DateTime.UtcNow;
+                if (AnyLeaseExpired(now) || now - lastRetention > RetentionEvery)
+                {
+                    lastRetention = now;
+                    await gateway.ProposeAsLeaderAsync(new Command { ExpireLeases = new ExpireLeases() }, stoppingToken).ConfigureAwait(false);
+                }
+
+                if (now - lastFlow > FlowEvery && flow.Drain() is { } reports)
+                {
+                    lastFlow = now;
+                    await node.ReplicateAsync(new Command { RecordFlow = reports }, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Lost leadership mid-call, most likely; the next leader takes over these duties.
+                logger.LogDebug(e, "Leader duty not completed");
+            }
+        }
+    }
+
+    private bool AnyLeaseExpired(DateTime now)
+    {
+        var at = Timestamp.FromDateTime(now);
+        lock (state.Sync)
+        {
+            return state.Sidecars.Values.Any(s => s.LeaseExpiresAt <= at);
+        }
+    }
+}

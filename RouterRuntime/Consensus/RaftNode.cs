@@ -1,0 +1,163 @@
+using System.Net;
+using DotNext.Net.Cluster;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.Membership;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using EtlRouter.Contracts.V1;
+using EtlRouter.RouterRuntime.Configuration;
+using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.State;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+
+namespace EtlRouter.RouterRuntime.Consensus;
+
+/// <summary>
+/// This process's member of the Raft group: DotNext's <see cref="RaftCluster"/> over TCP, a
+/// <see cref="WriteAheadLog"/> under DATA_DIR/wal and the <see cref="RouterStateMachine"/> with its snapshots
+/// under DATA_DIR/snapshots. Proposes commands when it leads; says who leads when it does not.
+/// </summary>
+public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    public const string NodeIdMetadata = "node-id";
+    public const string GrpcMetadata = "grpc";
+
+    private readonly ILogger logger = loggerFactory.CreateLogger<RaftNode>();
+    private RaftCluster? cluster;
+    private WriteAheadLog? wal;
+    private RouterStateMachine? stateMachine;
+
+    public RouterNodeOptions Options => options;
+
+    /// <summary>Raised after every command applied on this node.</summary>
+    public event Action<Command, CommandResult>? Applied;
+
+    public RaftCluster Cluster => cluster ?? throw NotStarted();
+
+    public bool IsLeader => cluster is { } c && !c.LeadershipToken.IsCancellationRequested;
+
+    public long CommitIndex => wal?.LastCommittedEntryIndex ?? 0;
+
+    public long AppliedIndex => wal?.LastAppliedIndex ?? 0;
+
+    public long SnapshotIndex => stateMachine?.SnapshotIndex ?? 0;
+
+    public long Term => cluster?.Term ?? 0;
+
+    public async Task StartAsync(CancellationToken token)
+    {
+        var root = Directory.CreateDirectory(options.DataDir).FullName;
+        var applier = new CommandApplier(state, options.SidecarLease);
+        stateMachine = new RouterStateMachine(
+            new DirectoryInfo(Path.Combine(root, "snapshots")), state, applier, options.SnapshotInterval, loggerFactory.CreateLogger<RouterStateMachine>());
+
+        stateMachine.Applied += (command, result) => Applied?.Invoke(command, result);
+
+        // DotNext reads the restored snapshot's index in the WAL's constructor: restore first.
+        await stateMachine.RestoreAsync(token).ConfigureAwait(false);
+        wal = new WriteAheadLog(
+            new WriteAheadLog.Options
+            {
+                // DotNext flushes every committed entry before acknowledging it (FlushOnCommit is always on).
+                Location = Path.Combine(root, "wal"),
+            },
+            stateMachine);
+
+        var configuration = new RaftCluster.TcpConfiguration(new IPEndPoint(options.BindAddress, options.Self.Port))
+        {
+            PublicEndPoint = options.Self.EndPoint,
+            LowerElectionTimeout = options.ElectionTimeoutLowerMs,
+            UpperElectionTimeout = options.ElectionTimeoutUpperMs,
+            RequestTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutUpperMs * 4),
+            ConnectTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutLowerMs),
+            LoggerFactory = loggerFactory,
+            ColdStart = !options.Join && options.Peers.Count == 1,
+            ConfigurationStorage = null,
+        };
+        configuration.Metadata[NodeIdMetadata] = options.NodeId;
+        configuration.Metadata[GrpcMetadata] = options.GrpcAdvertise;
+
+        if (!options.Join && options.Peers.Count > 1 && configuration.ConfigurationStorage is InMemoryClusterConfigurationStorage<EndPoint> storage)
+        {
+            // The initial membership; once the group commits a change, the log's configuration wins.
+            var members = storage.CreateInitialConfigurationBuilder();
+            foreach (var peer in options.Peers) members.Add(peer.EndPoint);
+            members.Build();
+        }
+
+        cluster = new RaftCluster(configuration) { AuditTrail = wal };
+        cluster.LeaderChanged += (_, leader) => logger.LogInformation("Leader is now {Leader} (term {Term})", leader?.EndPoint, cluster.Term);
+        await cluster.StartAsync(token).ConfigureAwait(false);
+        logger.LogInformation(
+            "Raft node {Id} at {Address}, data in {DataDir}, applied {Applied}, snapshot {Snapshot}",
+            options.NodeId, options.Self.Address, root, wal.LastAppliedIndex, stateMachine.SnapshotIndex);
+    }
+
+    /// <summary>Appends a command on the leader, waits until it is committed and applied here, returns its result.</summary>
+    public async Task<CommandResult> ReplicateAsync(Command command, CancellationToken token)
+    {
+        var raft = Cluster;
+        command.Format = RouterLogFormat.Current;
+        command.IssuedAt = Timestamp.FromDateTime(DateTime.UtcNow);
+        var pending = new PendingCommand();
+        await raft.ReplicateAsync(new ReadOnlyMemory<byte>(command.ToByteArray()), pending, token).ConfigureAwait(false);
+        return await pending.Applied.WaitAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>The leader's gRPC address, when a leader is known and has said it.</summary>
+    public async Task<(string? NodeId, string? GrpcAddress)> LeaderAsync(CancellationToken token)
+    {
+        if (cluster?.Leader is not { } leader) return (null, null);
+        var metadata = await MetadataAsync(leader, token).ConfigureAwait(false);
+        return (metadata?.GetValueOrDefault(NodeIdMetadata), metadata?.GetValueOrDefault(GrpcMetadata));
+    }
+
+    public static async Task<IReadOnlyDictionary<string, string>?> MetadataAsync(RaftClusterMember member, CancellationToken token)
+    {
+        if (member.TryGetMetadata() is { } cached) return cached;
+        try
+        {
+            return await member.GetMetadataAsync(refresh: false, token).AsTask().WaitAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or MemberUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    public NodeRole LocalRole() => IsLeader ? NodeRole.Leader : cluster?.Leader is null ? NodeRole.Candidate : NodeRole.Follower;
+
+    /// <summary>This node as <c>GetClusterStatus</c> reports it.</summary>
+    public ClusterNode LocalStatus() => new()
+    {
+        Id = options.NodeId,
+        Address = options.Self.Address,
+        GrpcAddress = options.GrpcAdvertise,
+        Role = LocalRole(),
+        Healthy = true,
+        CommitIndex = (ulong)Math.Max(0, CommitIndex),
+        AppliedIndex = (ulong)Math.Max(0, AppliedIndex),
+        Term = (ulong)Math.Max(0, Term),
+    };
+
+    public async Task<bool> AddMemberAsync(EndPoint address, CancellationToken token) =>
+        await Cluster.AddMemberAsync(address, token).ConfigureAwait(false);
+
+    public async Task<bool> RemoveMemberAsync(EndPoint address, CancellationToken token) =>
+        await Cluster.RemoveMemberAsync(address, token).ConfigureAwait(false);
+
+    public async Task StopAsync(CancellationToken token)
+    {
+        if (cluster is not null) await cluster.StopAsync(token).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (cluster is not null) await cluster.DisposeAsync().ConfigureAwait(false);
+        if (wal is not null) await wal.DisposeAsync().ConfigureAwait(false);
+        if (stateMachine is not null) await stateMachine.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static InvalidOperationException NotStarted() => new("The Raft node has not started.");
+}

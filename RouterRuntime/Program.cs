@@ -1,0 +1,67 @@
+using EtlRouter.RouterRuntime;
+using EtlRouter.RouterRuntime.Api;
+using EtlRouter.RouterRuntime.Configuration;
+using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.State;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Metrics;
+
+// etl-router: one node of the router cluster. Settings come from the environment (README, "Router").
+RouterNodeOptions options;
+try
+{
+    options = RouterNodeOptions.FromEnvironment(Environment.GetEnvironmentVariable);
+}
+catch (RouterConfigurationException e)
+{
+    Console.Error.WriteLine($"etl-router: {e.Message}");
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+// DotNext logs every unreachable peer with a stack trace; a down peer is expected and shows in cluster status.
+builder.Logging.AddFilter("DotNext", LogLevel.Error);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Listen(options.BindAddress, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+    kestrel.Listen(options.BindAddress, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+    kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
+});
+
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton<RouterState>();
+builder.Services.AddSingleton<StateChanges>();
+builder.Services.AddSingleton<RaftNode>();
+builder.Services.AddSingleton<PeerChannels>();
+builder.Services.AddSingleton<FlowBuffer>();
+builder.Services.AddSingleton<WriteGateway>();
+builder.Services.AddSingleton<ReadFreshness>();
+builder.Services.AddSingleton<RouterMetrics>();
+builder.Services.AddHostedService<RaftNodeService>();
+builder.Services.AddHostedService<LeaderDuties>();
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+    grpc.EnableDetailedErrors = false;
+}).AddServiceOptions<RouterPeerApi>(peer => peer.MaxReceiveMessageSize = 256 * 1024 * 1024);
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(RouterMetrics.MeterName, "DotNext.Net.Cluster.Consensus.Raft.Server", "DotNext.Net.Cluster.Consensus.Raft.Client")
+    .AddPrometheusExporter());
+
+var app = builder.Build();
+app.Services.GetRequiredService<RouterMetrics>();
+app.MapGrpcService<ControlPlaneApi>();
+app.MapGrpcService<ServiceRegistryApi>();
+app.MapGrpcService<SidecarCoordinatorApi>();
+app.MapGrpcService<DeadLettersApi>();
+app.MapGrpcService<RouterPeerApi>();
+app.MapGet("/healthz", () => Results.Text("ok"));
+app.MapGet("/readyz", (RaftNode node) => node.Cluster.Leader is not null
+    ? Results.Text($"ready: node {options.NodeId}, role {node.LocalRole()}, term {node.Term}")
+    : Results.Text("not ready: no leader elected", statusCode: 503));
+app.MapPrometheusScrapingEndpoint("/metrics");
+await app.RunAsync();
+return 0;

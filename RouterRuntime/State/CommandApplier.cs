@@ -1,0 +1,228 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.RouterRuntime.Log;
+using Google.Protobuf.WellKnownTypes;
+
+namespace EtlRouter.RouterRuntime.State;
+
+/// <summary>
+/// Applies one committed command to the state and says what it did. Deterministic: it reads only the command
+/// (including the leader's <c>issued_at</c>) and the state, so every node that applies the same log ends in
+/// the same state. Commands were validated before they reached the log; anything odd here is answered, not thrown.
+/// </summary>
+public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
+{
+    public CommandResult Apply(Command command, long index)
+    {
+        var now = command.IssuedAt ?? new Timestamp();
+        CommandResult result;
+        lock (state.Sync)
+        {
+            result = command.BodyCase switch
+            {
+                Command.BodyOneofCase.ApplyPipeline => ApplyPipeline(command.ApplyPipeline, now),
+                Command.BodyOneofCase.DeletePipeline => DeletePipeline(command.DeletePipeline),
+                Command.BodyOneofCase.RegisterSidecar => RegisterSidecar(command.RegisterSidecar, now),
+                Command.BodyOneofCase.RenewLease => RenewLease(command.RenewLease, now),
+                Command.BodyOneofCase.DeregisterSidecar => DeregisterSidecar(command.DeregisterSidecar),
+                Command.BodyOneofCase.ExpireLeases => ExpireLeases(now),
+                Command.BodyOneofCase.RecordFlow => RecordFlow(command.RecordFlow),
+                Command.BodyOneofCase.AppendDeadLetters => AppendDeadLetters(command.AppendDeadLetters, now),
+                Command.BodyOneofCase.ReplayDeadLetters => ReplayDeadLetters(command.ReplayDeadLetters),
+                Command.BodyOneofCase.ResolveDeadLetters => ResolveDeadLetters(command.ResolveDeadLetters),
+                Command.BodyOneofCase.PurgeDeadLetters => PurgeDeadLetters(command.PurgeDeadLetters),
+                Command.BodyOneofCase.Restore => Restore(command.Restore),
+                _ => new CommandResult { Done = true },
+            };
+            state.AppliedIndex = index;
+        }
+
+        result.Index = (ulong)index;
+        state.NotifyChanged();
+        return result;
+    }
+
+    private CommandResult ApplyPipeline(PipelineDefinition definition, Timestamp now)
+    {
+        var key = RouterState.Key(definition.Ref);
+        ApplyOutcome outcome;
+        if (state.Pipelines.TryGetValue(key, out var stored))
+        {
+            if (stored.Definition.Generation > definition.Generation) outcome = ApplyOutcome.Stale;
+            else if (stored.Definition.Generation == definition.Generation && stored.Definition.Equals(definition)) outcome = ApplyOutcome.Unchanged;
+            else outcome = ApplyOutcome.Updated;
+        }
+        else
+        {
+            outcome = ApplyOutcome.Created;
+        }
+
+        if (outcome is ApplyOutcome.Created or ApplyOutcome.Updated)
+        {
+            var previousStages = stored?.Stages;
+            stored = new StoredPipeline { Definition = definition.Clone(), UpdatedAt = now };
+            if (previousStages is not null) stored.Stages.AddRange(previousStages);
+            state.Pipelines[key] = stored;
+            state.Reschedule();
+        }
+
+        return new CommandResult
+        {
+            ApplyPipeline = new ApplyPipelineResponse { Outcome = outcome, StoredGeneration = stored!.Definition.Generation },
+        };
+    }
+
+    private CommandResult DeletePipeline(PipelineRef reference)
+    {
+        var existed = state.Pipelines.Remove(RouterState.Key(reference));
+        if (existed)
+        {
+            state.DeadLetters.Remove(state.DeadLetters.Matching(new DeadLetterFilter { Pipeline = reference }).Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
+            state.Reschedule();
+        }
+
+        return new CommandResult { DeletePipeline = new DeletePipelineResponse { Existed = existed } };
+    }
+
+    private CommandResult RegisterSidecar(RegisterSidecarRequest registration, Timestamp now)
+    {
+        state.Sidecars[registration.SidecarId] = new StoredSidecar
+        {
+            Registration = registration.Clone(),
+            RegisteredAt = now,
+            LeaseExpiresAt = Timestamp.FromDateTimeOffset(now.ToDateTimeOffset() + sidecarLease),
+        };
+        state.Reschedule();
+        return new CommandResult
+        {
+            RegisterSidecar = new RegisterSidecarResponse
+            {
+                LeaseSeconds = (uint)sidecarLease.TotalSeconds,
+                HeartbeatIntervalSeconds = HeartbeatInterval(sidecarLease),
+            },
+        };
+    }
+
+    private CommandResult RenewLease(string sidecarId, Timestamp now)
+    {
+        if (!state.Sidecars.TryGetValue(sidecarId, out var sidecar))
+        {
+            return new CommandResult { NotFound = $"sidecar '{sidecarId}' is not registered (its lease expired); register again" };
+        }
+
+        sidecar.LeaseExpiresAt = Timestamp.FromDateTimeOffset(now.ToDateTimeOffset() + sidecarLease);
+        return new CommandResult { RenewLease = new HeartbeatResponse { LeaseSeconds = (uint)sidecarLease.TotalSeconds, Epoch = state.Epoch } };
+    }
+
+    private CommandResult DeregisterSidecar(string sidecarId)
+    {
+        var existed = state.Sidecars.Remove(sidecarId);
+        state.Flow.Remove(sidecarId);
+        if (existed) state.Reschedule();
+        return new CommandResult { DeregisterSidecar = new DeregisterSidecarResponse { Existed = existed } };
+    }
+
+    private CommandResult ExpireLeases(Timestamp now)
+    {
+        var expired = state.Sidecars.Values.Where(s => s.LeaseExpiresAt <= now).Select(s => s.Registration.SidecarId).ToList();
+        foreach (var id in expired)
+        {
+            state.Sidecars.Remove(id);
+            state.Flow.Remove(id);
+        }
+
+        if (expired.Count > 0) state.Reschedule();
+
+        // Retention by age needs a clock; this periodic command is the one every node shares.
+        foreach (var pipeline in state.Pipelines.Values)
+            state.DeadLetters.Enforce(pipeline.Definition.Ref, pipeline.Definition.Dlq, now);
+        return new CommandResult { Done = true };
+    }
+
+    private CommandResult RecordFlow(FlowReports reports)
+    {
+        foreach (var report in reports.Reports)
+        {
+            if (state.Sidecars.ContainsKey(report.SidecarId)) state.Flow[report.SidecarId] = report.Clone();
+        }
+
+        return new CommandResult { Done = true };
+    }
+
+    private CommandResult AppendDeadLetters(AppendDeadLettersRequest request, Timestamp now)
+    {
+        uint stored = 0;
+        var evicted = 0;
+        foreach (var deadLetter in request.DeadLetters)
+        {
+            if (state.DeadLetters.Contains(deadLetter.Id)) continue;
+            var copy = deadLetter.Clone();
+            copy.State = DeadLetterState.Failed;
+            copy.StoredAt = now;
+            state.DeadLetters.Add(copy);
+            stored++;
+        }
+
+        foreach (var pipeline in request.DeadLetters.Select(d => d.Pipeline).DistinctBy(RouterState.Key))
+        {
+            var policy = state.Pipelines.TryGetValue(RouterState.Key(pipeline), out var p) ? p.Definition.Dlq : null;
+            evicted += state.DeadLetters.Enforce(pipeline, policy, now);
+        }
+
+        return new CommandResult { AppendDeadLetters = new AppendDeadLettersResponse { Stored = stored, Evicted = (uint)evicted } };
+    }
+
+    private CommandResult ReplayDeadLetters(DeadLetterFilter filter)
+    {
+        uint requested = 0;
+        foreach (var deadLetter in state.DeadLetters.Matching(filter))
+        {
+            deadLetter.State = DeadLetterState.ReplayRequested;
+            deadLetter.Replays++;
+            requested++;
+        }
+
+        return new CommandResult { ReplayDeadLetters = new ReplayDeadLettersResponse { Requested = requested } };
+    }
+
+    private CommandResult ResolveDeadLetters(ResolveDeadLettersRequest request)
+    {
+        var resolved = state.DeadLetters.Remove(request.Ids.ToHashSet(StringComparer.Ordinal));
+        return new CommandResult { ResolveDeadLetters = new ResolveDeadLettersResponse { Resolved = (uint)resolved } };
+    }
+
+    private CommandResult PurgeDeadLetters(DeadLetterFilter filter)
+    {
+        var purged = state.DeadLetters.Remove(state.DeadLetters.Matching(filter).Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
+        return new CommandResult { PurgeDeadLetters = new PurgeDeadLettersResponse { Purged = (uint)purged } };
+    }
+
+    /// <summary>
+    /// Takes pipelines and dead letters from the backup; keeps the sidecars that are alive now (the ones in the
+    /// backup may be long gone, and live ones re-register anyway). The epoch only rises, so no sidecar mistakes
+    /// the restored assignments for stale ones.
+    /// </summary>
+    private CommandResult Restore(RouterSnapshot backup)
+    {
+        var liveSidecars = state.Sidecars.Values.Select(s => s.Clone()).ToList();
+        var epoch = Math.Max(state.Epoch, backup.Epoch) + 1;
+        var applied = state.AppliedIndex;
+        state.Load(backup);
+        state.AppliedIndex = applied;
+        state.Sidecars.Clear();
+        state.Flow.Clear();
+        foreach (var sidecar in liveSidecars) state.Sidecars[sidecar.Registration.SidecarId] = sidecar;
+        foreach (var pipeline in state.Pipelines.Values)
+        {
+            foreach (var stage in pipeline.Stages) stage.Epoch = epoch;
+        }
+
+        state.Epoch = epoch;
+        state.Reschedule();
+        return new CommandResult
+        {
+            Restore = new RestoreBackupResponse { Pipelines = (uint)state.Pipelines.Count, DeadLetters = (uint)state.DeadLetters.Count },
+        };
+    }
+
+    public static uint HeartbeatInterval(TimeSpan lease) => (uint)Math.Max(1, lease.TotalSeconds / 4);
+}

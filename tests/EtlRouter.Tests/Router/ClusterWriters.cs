@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using EtlRouter.Contracts.V1;
+using EtlRouter.Tests.Support;
+using Grpc.Core;
+
+namespace EtlRouter.Tests.Router;
+
+/// <summary>
+/// Background writers that keep applying uniquely named pipelines through whichever node is running,
+/// retrying the same name until acknowledged (applies are idempotent), and remember what was acknowledged.
+/// </summary>
+public sealed class ClusterWriters : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> writers = [];
+
+    public ClusterWriters(RouterCluster cluster, int count, string prefix = "w")
+    {
+        for (var w = 0; w < count; w++)
+        {
+            var writer = w;
+            writers.Add(Task.Run(() => WriteLoop(cluster, $"{prefix}{writer}")));
+        }
+    }
+
+    public ConcurrentDictionary<string, ulong> Acknowledged { get; } = new();
+
+    public int Failures;
+
+    public async Task WaitForMoreAsync(int more)
+    {
+        var target = Acknowledged.Count + more;
+        await Eventually.WaitUntil(() => Acknowledged.Count >= target, $"{more} more acknowledged writes (have {Acknowledged.Count})", TimeSpan.FromSeconds(30));
+    }
+
+    private async Task WriteLoop(RouterCluster cluster, string prefix)
+    {
+        var random = new Random(prefix.GetHashCode(StringComparison.Ordinal));
+        for (var seq = 0; !stop.IsCancellationRequested; seq++)
+        {
+            var name = $"{prefix}-{seq}";
+            while (!stop.IsCancellationRequested)
+            {
+                var nodes = cluster.Running.ToList();
+                if (nodes.Count == 0) break;
+                var node = nodes[random.Next(nodes.Count)];
+                try
+                {
+                    var response = await node.ControlPlane.ApplyPipelineAsync(
+                        new ApplyPipelineRequest { Pipeline = RouterTestData.Linear(name) },
+                        deadline: DateTime.UtcNow.AddSeconds(5),
+                        cancellationToken: stop.Token);
+                    Acknowledged[name] = response.CommitIndex;
+                    break;
+                }
+                catch (RpcException) when (!stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref Failures);
+                    await Task.Delay(20);
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(writers);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        stop.Dispose();
+    }
+}

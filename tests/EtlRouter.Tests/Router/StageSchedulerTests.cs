@@ -1,0 +1,162 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.State;
+using Google.Protobuf.WellKnownTypes;
+using Xunit;
+
+namespace EtlRouter.Tests.Router;
+
+/// <summary>The scheduler's rules, applied through the state machine's commands as every node applies them.</summary>
+public sealed class StageSchedulerTests
+{
+    private static readonly DateTime T0 = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+    private readonly RouterState state = new();
+    private readonly CommandApplier applier;
+    private long index;
+
+    public StageSchedulerTests() => applier = new CommandApplier(state, TimeSpan.FromSeconds(10));
+
+    private CommandResult Apply(Command command, DateTime? at = null)
+    {
+        command.IssuedAt = Timestamp.FromDateTime(at ?? T0);
+        return applier.Apply(command, ++index);
+    }
+
+    private void Register(string id, params (StageKind, string)[] services) => Apply(new Command { RegisterSidecar = RouterTestData.Sidecar(id, services) });
+
+    private List<string> Where(string pipeline, string stage) =>
+        state.Pipelines[$"default/{pipeline}"].Stages.Single(s => s.Name == stage).Sidecars.ToList();
+
+    [Fact]
+    public void A_stage_never_goes_to_a_sidecar_that_does_not_serve_its_service()
+    {
+        Register("a", (StageKind.Source, "gen"));
+        Register("b", (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        Register("c", (StageKind.Transform, "other"));
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("p") });
+
+        Assert.Equal(["a"], Where("p", "source"));
+        Assert.Equal(["b"], Where("p", "transform"));
+        Assert.Equal(["b"], Where("p", "sink"));
+    }
+
+    [Fact]
+    public void A_kind_must_match_too_and_an_unserved_stage_says_why()
+    {
+        Register("a", (StageKind.Sink, "gen"));
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("p") });
+
+        var source = state.Pipelines["default/p"].Stages.Single(s => s.Name == "source");
+        Assert.Empty(source.Sidecars);
+        Assert.Contains("no live sidecar serves source 'gen'", source.UnassignedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replicas_spread_over_distinct_sidecars_least_loaded_first()
+    {
+        foreach (var id in new[] { "a", "b", "c" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        var pipeline = RouterTestData.Linear("p");
+        pipeline.Stages[1].Replicas = 3;
+        Apply(new Command { ApplyPipeline = pipeline });
+
+        Assert.Equal(3, Where("p", "transform").Distinct().Count());
+        var load = state.Pipelines["default/p"].Stages.SelectMany(s => s.Sidecars).GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(load.Values.Max() - load.Values.Min() <= 1, $"uneven: {string.Join(",", load)}");
+    }
+
+    [Fact]
+    public void More_replicas_than_sidecars_assigns_what_exists_and_says_so()
+    {
+        Register("a", (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        var pipeline = RouterTestData.Linear("p");
+        pipeline.Stages[1].Replicas = 2;
+        Apply(new Command { ApplyPipeline = pipeline });
+
+        var transform = state.Pipelines["default/p"].Stages.Single(s => s.Name == "transform");
+        Assert.Equal(["a"], transform.Sidecars);
+        Assert.Contains("1 of 2 replicas", transform.UnassignedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pipelines_that_use_the_same_service_share_its_sidecars()
+    {
+        foreach (var id in new[] { "a", "b", "c", "d" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("one") });
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("two") });
+
+        Assert.Equal(Where("one", "transform"), Where("two", "transform"));
+        Assert.Equal(Where("one", "source"), Where("two", "source"));
+    }
+
+    [Fact]
+    public void A_new_sidecar_causes_no_churn_and_an_expired_one_hands_its_stages_over_with_a_higher_epoch()
+    {
+        Register("a", (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("p") });
+        var before = state.Epoch;
+
+        Register("b", (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        Assert.Equal(["a"], Where("p", "transform"));
+        Assert.Equal(before, state.Epoch);
+
+        // b renews at T0+8s; at T0+11s a's lease (T0+10s) is over and b's (T0+18s) is not.
+        Apply(new Command { RenewLease = "b" }, T0.AddSeconds(8));
+        Apply(new Command { ExpireLeases = new ExpireLeases() }, T0.AddSeconds(11));
+
+        Assert.False(state.Sidecars.ContainsKey("a"));
+        Assert.Equal(["b"], Where("p", "transform"));
+        Assert.True(state.Epoch > before);
+        Assert.All(state.Pipelines["default/p"].Stages, s => Assert.Equal(state.Epoch, s.Epoch));
+    }
+
+    [Fact]
+    public void The_same_commands_give_the_same_state_on_every_node()
+    {
+        RouterState Run()
+        {
+            var s = new RouterState();
+            var a = new CommandApplier(s, TimeSpan.FromSeconds(10));
+            var i = 0;
+            var random = new Random(7);
+            foreach (var id in Enumerable.Range(0, 12).Select(n => $"s{n}").OrderBy(_ => random.Next()))
+                a.Apply(new Command { IssuedAt = Timestamp.FromDateTime(T0), RegisterSidecar = RouterTestData.Sidecar(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files")) }, ++i);
+            for (var p = 0; p < 20; p++)
+            {
+                var pipeline = RouterTestData.Linear($"p{p}", transform: $"mask{p % 3}");
+                pipeline.Stages[0].Replicas = (uint)(1 + (p % 3));
+                a.Apply(new Command { IssuedAt = Timestamp.FromDateTime(T0), ApplyPipeline = pipeline }, ++i);
+            }
+
+            a.Apply(new Command { IssuedAt = Timestamp.FromDateTime(T0), DeregisterSidecar = "s3" }, ++i);
+            return s;
+        }
+
+        Assert.Equal(Run().ToSnapshot(new Timestamp()), Run().ToSnapshot(new Timestamp()));
+    }
+
+    [Fact]
+    public void Dead_letters_are_idempotent_by_id_and_bounded_by_the_pipelines_retention()
+    {
+        var pipeline = RouterTestData.Linear("p");
+        pipeline.Dlq = new DeadLetterPolicy { Enabled = true, MaxRecords = 5, Retention = Duration.FromTimeSpan(TimeSpan.FromHours(1)) };
+        Apply(new Command { ApplyPipeline = pipeline });
+
+        AppendDeadLettersRequest Batch(int from, int count)
+        {
+            var request = new AppendDeadLettersRequest();
+            for (var i = from; i < from + count; i++)
+                request.DeadLetters.Add(new DeadLetter { Id = $"r{i}", Pipeline = pipeline.Ref, Stage = "transform", Error = "boom", Record = new EtlRouter.Contracts.V1.Record { Id = $"r{i}" } });
+            return request;
+        }
+
+        Assert.Equal(3u, Apply(new Command { AppendDeadLetters = Batch(0, 3) }).AppendDeadLetters.Stored);
+        Assert.Equal(0u, Apply(new Command { AppendDeadLetters = Batch(0, 3) }).AppendDeadLetters.Stored);
+        var overflow = Apply(new Command { AppendDeadLetters = Batch(3, 4) }).AppendDeadLetters;
+        Assert.Equal(4u, overflow.Stored);
+        Assert.Equal(2u, overflow.Evicted);
+        Assert.Equal(["r2", "r3", "r4", "r5", "r6"], state.DeadLetters.All.Select(d => d.Id));
+
+        Apply(new Command { ExpireLeases = new ExpireLeases() }, T0.AddHours(2));
+        Assert.Equal(0, state.DeadLetters.Count);
+    }
+}
