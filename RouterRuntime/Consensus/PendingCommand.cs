@@ -13,4 +13,12 @@ public sealed class PendingCommand
     public Task<CommandResult> Applied => applied.Task;
 
     public void Complete(CommandResult result) => applied.TrySetResult(result);
+
+    public void Fail(Exception error) => applied.TrySetException(error);
+}
+
+/// <summary>The context of a batch entry: one pending command per command in the batch, in order.</summary>
+public sealed class PendingBatch(IReadOnlyList<PendingCommand> commands)
+{
+    public IReadOnlyList<PendingCommand> Commands => commands;
 }

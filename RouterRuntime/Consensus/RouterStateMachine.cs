@@ -45,9 +45,13 @@ public sealed class RouterStateMachine(
         try
         {
             command = Command.Parser.ParseFrom(payload);
-            result = RouterLogFormat.CanRead(command.Format)
-                ? applier.Apply(command, entry.Index)
-                : new CommandResult { NotFound = $"log entry {entry.Index} has format {command.Format}; this router reads up to {RouterLogFormat.Current}; upgrade it" };
+            if (command.BodyCase == Command.BodyOneofCase.Batch)
+            {
+                ApplyBatch(command.Batch, entry);
+                return TakeSnapshot(entry.Index);
+            }
+
+            result = ApplyOne(command, entry.Index);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -59,9 +63,29 @@ public sealed class RouterStateMachine(
         result.Index = (ulong)entry.Index;
         (entry.Context as PendingCommand)?.Complete(result);
         if (command is not null) Applied?.Invoke(command, result);
+        return TakeSnapshot(entry.Index);
+    }
 
-        if (entry.Index - lastSnapshotIndex < snapshotInterval) return false;
-        lastSnapshotIndex = entry.Index;
+    private void ApplyBatch(CommandBatch batch, LogEntry entry)
+    {
+        var pending = (entry.Context as PendingBatch)?.Commands;
+        for (var i = 0; i < batch.Commands.Count; i++)
+        {
+            var result = ApplyOne(batch.Commands[i], entry.Index);
+            if (pending is not null && i < pending.Count) pending[i].Complete(result);
+            Applied?.Invoke(batch.Commands[i], result);
+        }
+    }
+
+    private CommandResult ApplyOne(Command command, long index) =>
+        RouterLogFormat.CanRead(command.Format) && command.BodyCase != Command.BodyOneofCase.Batch
+            ? applier.Apply(command, index)
+            : new CommandResult { Index = (ulong)index, NotFound = $"log entry {index} has format {command.Format}; this router reads up to {RouterLogFormat.Current}; upgrade it" };
+
+    private bool TakeSnapshot(long index)
+    {
+        if (index - lastSnapshotIndex < snapshotInterval) return false;
+        lastSnapshotIndex = index;
         return true;
     }
 

@@ -16,8 +16,13 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// </summary>
 public static class StageScheduler
 {
-    /// <summary>Reassigns in place; returns the new epoch (the old one when nothing changed).</summary>
-    public static ulong Schedule(IReadOnlyList<StoredPipeline> pipelines, IReadOnlyList<StoredSidecar> sidecars, ulong epoch)
+    /// <summary>
+    /// Reassigns in place; returns the new epoch (the old one when nothing changed). With
+    /// <paramref name="affected"/>, only stages of those services (and stages with an explicit endpoint, whose
+    /// candidates are all sidecars) are reconsidered; the rest keep their sidecars and only count as load, so
+    /// a write costs a pass over the stages, not a reschedule of every pipeline.
+    /// </summary>
+    public static ulong Schedule(IReadOnlyList<StoredPipeline> pipelines, IReadOnlyList<StoredSidecar> sidecars, ulong epoch, IReadOnlySet<(StageKind, string)>? affected = null)
     {
         var load = sidecars.ToDictionary(s => s.Registration.SidecarId, _ => 0, StringComparer.Ordinal);
         var groups = new List<(StageKey Key, List<(StageDefinition Definition, StoredStage Stored)> Members)>();
@@ -34,6 +39,16 @@ public static class StageScheduler
                     pipeline.Stages.Add(stored);
                 }
 
+                if (affected is not null && definition.Endpoint.Length == 0 && !affected.Contains((definition.Kind, definition.Service)))
+                {
+                    foreach (var id in stored.Sidecars)
+                    {
+                        if (load.TryGetValue(id, out var count)) load[id] = count + 1;
+                    }
+
+                    continue;
+                }
+
                 var key = StageKey.Of(definition);
                 if (!byKey.TryGetValue(key, out var members))
                 {
@@ -46,10 +61,13 @@ public static class StageScheduler
             }
 
             // Stages the definition no longer has.
-            var names = pipeline.Definition.Stages.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-            for (var i = pipeline.Stages.Count - 1; i >= 0; i--)
+            if (pipeline.Stages.Count != pipeline.Definition.Stages.Count)
             {
-                if (!names.Contains(pipeline.Stages[i].Name)) pipeline.Stages.RemoveAt(i);
+                var names = pipeline.Definition.Stages.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+                for (var i = pipeline.Stages.Count - 1; i >= 0; i--)
+                {
+                    if (!names.Contains(pipeline.Stages[i].Name)) pipeline.Stages.RemoveAt(i);
+                }
             }
         }
 

@@ -58,11 +58,11 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
         if (outcome is ApplyOutcome.Created or ApplyOutcome.Updated)
         {
-            var previousStages = stored?.Stages;
+            var previous = stored;
             stored = new StoredPipeline { Definition = definition.Clone(), UpdatedAt = now };
-            if (previousStages is not null) stored.Stages.AddRange(previousStages);
+            if (previous is not null) stored.Stages.AddRange(previous.Stages);
             state.Pipelines[key] = stored;
-            state.Reschedule();
+            state.Reschedule(Affected(RouterState.Services(definition).Concat(RouterState.Services(previous?.Definition))));
         }
 
         return new CommandResult
@@ -73,11 +73,11 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult DeletePipeline(PipelineRef reference)
     {
-        var existed = state.Pipelines.Remove(RouterState.Key(reference));
+        var existed = state.Pipelines.Remove(RouterState.Key(reference), out var removed);
         if (existed)
         {
             state.DeadLetters.Remove(state.DeadLetters.Matching(new DeadLetterFilter { Pipeline = reference }).Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
-            state.Reschedule();
+            state.Reschedule(Affected(RouterState.Services(removed!.Definition)));
         }
 
         return new CommandResult { DeletePipeline = new DeletePipelineResponse { Existed = existed } };
@@ -85,13 +85,14 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult RegisterSidecar(RegisterSidecarRequest registration, Timestamp now)
     {
+        var affected = Affected(state.Services(state.Sidecars.GetValueOrDefault(registration.SidecarId)).Concat(registration.Services.Select(s => (s.Kind, s.Name))));
         state.Sidecars[registration.SidecarId] = new StoredSidecar
         {
             Registration = registration.Clone(),
             RegisteredAt = now,
             LeaseExpiresAt = Timestamp.FromDateTimeOffset(now.ToDateTimeOffset() + sidecarLease),
         };
-        state.Reschedule();
+        state.Reschedule(affected);
         return new CommandResult
         {
             RegisterSidecar = new RegisterSidecarResponse
@@ -115,22 +116,24 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult DeregisterSidecar(string sidecarId)
     {
+        var affected = Affected(state.Services(state.Sidecars.GetValueOrDefault(sidecarId)));
         var existed = state.Sidecars.Remove(sidecarId);
         state.Flow.Remove(sidecarId);
-        if (existed) state.Reschedule();
+        if (existed) state.Reschedule(affected);
         return new CommandResult { DeregisterSidecar = new DeregisterSidecarResponse { Existed = existed } };
     }
 
     private CommandResult ExpireLeases(Timestamp now)
     {
         var expired = state.Sidecars.Values.Where(s => s.LeaseExpiresAt <= now).Select(s => s.Registration.SidecarId).ToList();
+        var affected = Affected(expired.SelectMany(id => state.Services(state.Sidecars[id])));
         foreach (var id in expired)
         {
             state.Sidecars.Remove(id);
             state.Flow.Remove(id);
         }
 
-        if (expired.Count > 0) state.Reschedule();
+        if (expired.Count > 0) state.Reschedule(affected);
 
         // Retention by age needs a clock; this periodic command is the one every node shares.
         foreach (var pipeline in state.Pipelines.Values)
@@ -223,6 +226,8 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             Restore = new RestoreBackupResponse { Pipelines = (uint)state.Pipelines.Count, DeadLetters = (uint)state.DeadLetters.Count },
         };
     }
+
+    private static HashSet<(StageKind, string)> Affected(IEnumerable<(StageKind, string)> services) => services.ToHashSet();
 
     public static uint HeartbeatInterval(TimeSpan lease) => (uint)Math.Max(1, lease.TotalSeconds / 4);
 }

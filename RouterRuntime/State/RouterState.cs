@@ -36,9 +36,21 @@ public sealed class RouterState
 
     public void NotifyChanged() => Changed?.Invoke();
 
-    /// <summary>Recomputes assignments after pipelines or sidecars changed.</summary>
-    public void Reschedule() =>
-        Epoch = StageScheduler.Schedule(Pipelines.Values.ToList(), Sidecars.Values.ToList(), Epoch);
+    /// <summary>Recomputes assignments after pipelines or sidecars changed; all of them, or those of some services.</summary>
+    public void Reschedule(IReadOnlySet<(StageKind, string)>? affected = null) =>
+        Epoch = StageScheduler.Schedule(Pipelines.Values.ToList(), Sidecars.Values.ToList(), Epoch, affected);
+
+    /// <summary>The services a pipeline's stages call.</summary>
+    public static IEnumerable<(StageKind, string)> Services(PipelineDefinition? definition) =>
+        definition?.Stages.Select(s => (s.Kind, s.Service)) ?? [];
+
+    /// <summary>The services a sidecar registered, and those of the stages it runs now.</summary>
+    public IEnumerable<(StageKind, string)> Services(StoredSidecar? sidecar) =>
+        sidecar is null
+            ? []
+            : sidecar.Registration.Services.Select(s => (s.Kind, s.Name)).Concat(
+                Pipelines.Values.SelectMany(p => p.Stages.Where(st => st.Sidecars.Contains(sidecar.Registration.SidecarId))
+                    .Select(st => p.Definition.Stages.First(d => d.Name == st.Name)).Select(d => (d.Kind, d.Service))));
 
     public RouterSnapshot ToSnapshot(Timestamp takenAt)
     {

@@ -36,11 +36,11 @@ public sealed class RouterClusterTests
             Assert.Equal(ApplyOutcome.Stale, stale.Outcome);
             Assert.Equal(5, stale.StoredGeneration);
 
-            var final = await cluster.WaitForLeaderAsync();
+            var index = await cluster.LeaderCommitIndexAsync();
             var views = new List<string>();
             foreach (var node in cluster.Nodes)
             {
-                var list = await RouterTestData.ListAt(node.ControlPlane, final.CommitIndex);
+                var list = await RouterTestData.ListAt(node.ControlPlane, index);
                 Assert.Equal(20, list.Pipelines.Count);
                 views.Add(string.Join("|", list.Pipelines.Select(p => p.Definition.ToString())));
             }

@@ -29,11 +29,11 @@ public sealed class RouterFailureTests
                 await writers.WaitForMoreAsync(10);
             }
 
-            var status = await cluster.WaitForLeaderAsync();
             await Eventually.WaitUntil(async () => (await cluster.WaitForLeaderAsync()).Nodes.All(n => n.Healthy), "all three nodes healthy again");
+            var index = Math.Max(await cluster.LeaderCommitIndexAsync(), writers.Acknowledged.Values.Max());
             foreach (var node in cluster.Nodes)
             {
-                var list = await RouterTestData.ListAt(node.ControlPlane, status.CommitIndex);
+                var list = await RouterTestData.ListAt(node.ControlPlane, index);
                 var names = list.Pipelines.Select(p => p.Definition.Ref.Name).ToList();
                 Assert.Equal(names.Count, names.Distinct().Count());
                 var missing = writers.Acknowledged.Keys.Except(names).ToList();
@@ -129,10 +129,10 @@ public sealed class RouterFailureTests
                 await writers.WaitForMoreAsync(5);
             }
 
-            var final = await cluster.WaitForLeaderAsync();
+            var index = Math.Max(await cluster.LeaderCommitIndexAsync(), writers.Acknowledged.Values.Max());
             foreach (var node in cluster.Running)
             {
-                var names = (await RouterTestData.ListAt(node.ControlPlane, final.CommitIndex)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
+                var names = (await RouterTestData.ListAt(node.ControlPlane, index)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
                 Assert.DoesNotContain(writers.Acknowledged.Keys, k => !names.Contains(k));
             }
         }

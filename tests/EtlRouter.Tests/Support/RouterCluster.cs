@@ -33,6 +33,8 @@ public sealed class RouterCluster : IAsyncDisposable
             node.Start();
         }
 
+        // Raft may elect a leader before every node's gRPC port is open; wait for all of them.
+        foreach (var node in cluster.Nodes) await node.WaitAnsweringAsync();
         await cluster.WaitForLeaderAsync();
         return cluster;
     }
@@ -76,6 +78,13 @@ public sealed class RouterCluster : IAsyncDisposable
     {
         var leaderId = (await WaitForLeaderAsync()).LeaderId;
         return Nodes.Single(n => n.NodeId == leaderId);
+    }
+
+    /// <summary>The commit index as the leader itself reports it (a follower's view may lag).</summary>
+    public async Task<ulong> LeaderCommitIndexAsync()
+    {
+        var leader = await LeaderAsync();
+        return (await leader.ControlPlane.GetClusterStatusAsync(new GetClusterStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).CommitIndex;
     }
 
     public async Task<RouterProcess> FollowerAsync()

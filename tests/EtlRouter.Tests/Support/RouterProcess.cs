@@ -89,6 +89,11 @@ public sealed class RouterProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         Start();
+        await WaitAnsweringAsync();
+    }
+
+    public async Task WaitAnsweringAsync()
+    {
         await Eventually.WaitUntil(async () =>
         {
             try

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using EtlRouter.Bench.Etcd;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace EtlRouter.Bench;
+
+/// <summary>Three etcd members (Debian's etcd-server) on 127.0.0.1, with their default timings.</summary>
+public sealed class EtcdSystem(string root, int basePort) : ISystemUnderTest
+{
+    private readonly Dictionary<string, GrpcChannel> channels = [];
+    private List<Node> nodes = [];
+    private int generation;
+
+    public string Name => "etcd 3.4";
+
+    public IReadOnlyList<Node> Nodes => nodes;
+
+    private int Port => basePort + (generation * 10);
+
+    private string InitialCluster => string.Join(",", Enumerable.Range(1, 3).Select(i => $"e{i}=http://127.0.0.1:{Port + 3 + i}"));
+
+    public async Task StartAsync()
+    {
+        Interlocked.Increment(ref generation);
+        await StartMembersAsync(Path.Combine(root, $"etcd-{generation}"), restored: false);
+    }
+
+    private async Task StartMembersAsync(string dataRoot, bool restored)
+    {
+        foreach (var node in nodes) node.Dispose();
+        nodes = Enumerable.Range(1, 3).Select(i => new Node(
+            $"e{i}", "etcd",
+            [
+                "--name", $"e{i}", "--data-dir", Path.Combine(dataRoot, $"e{i}"),
+                "--listen-client-urls", $"http://127.0.0.1:{Port + i}", "--advertise-client-urls", $"http://127.0.0.1:{Port + i}",
+                "--listen-peer-urls", $"http://127.0.0.1:{Port + 3 + i}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{Port + 3 + i}",
+                "--initial-cluster", InitialCluster, "--initial-cluster-state", restored ? "existing" : "new",
+                "--initial-cluster-token", $"bench-{generation}", "--log-level", "error",
+            ],
+            new Dictionary<string, string>(),
+            $"http://127.0.0.1:{Port + i}")).ToList();
+        foreach (var node in nodes) node.Start();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await LeaderAsync(deadline.Token);
+    }
+
+    public async Task<Node> LeaderAsync(CancellationToken token)
+    {
+        while (true)
+        {
+            foreach (var node in nodes.Where(n => n.IsRunning))
+            {
+                try
+                {
+                    var status = await new Maintenance.MaintenanceClient(Channel(node)).StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: token);
+                    if (status.Leader != 0 && status.Leader == status.Header.MemberId) return node;
+                }
+                catch (RpcException)
+                {
+                }
+            }
+
+            await Task.Delay(20, token);
+        }
+    }
+
+    public async Task WriteAsync(Node node, string key, int valueBytes, CancellationToken token) =>
+        await new KV.KVClient(Channel(node)).PutAsync(
+            new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(new byte[valueBytes]) },
+            deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: token);
+
+    public async Task<long> SnapshotAsync(string file, CancellationToken token)
+    {
+        var leader = await LeaderAsync(token);
+        await Run("etcdctl", ["--endpoints", leader.GrpcAddress, "snapshot", "save", file], token);
+        return new FileInfo(file).Length;
+    }
+
+    /// <summary>etcd restores offline: `etcdctl snapshot restore` per member, then the members start on it.</summary>
+    public async Task RestoreAsync(string file, CancellationToken token)
+    {
+        Interlocked.Increment(ref generation);
+        var dataRoot = Path.Combine(root, $"etcd-{generation}");
+        foreach (var node in nodes) node.Dispose();
+        for (var i = 1; i <= 3; i++)
+        {
+            await Run("etcdctl", ["snapshot", "restore", file, "--name", $"e{i}", "--data-dir", Path.Combine(dataRoot, $"e{i}"),
+                "--initial-cluster", InitialCluster, "--initial-cluster-token", $"bench-{generation}",
+                "--initial-advertise-peer-urls", $"http://127.0.0.1:{Port + 3 + i}"], token);
+        }
+
+        await StartMembersAsync(dataRoot, restored: false);
+    }
+
+    private static async Task Run(string file, string[] arguments, CancellationToken token)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ETCDCTL_API"] = "3";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync(token);
+        await process.StandardOutput.ReadToEndAsync(token);
+        await process.WaitForExitAsync(token);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)}: {await error}");
+    }
+
+    private GrpcChannel Channel(Node node)
+    {
+        lock (channels)
+        {
+            if (!channels.TryGetValue(node.GrpcAddress, out var channel))
+                channels[node.GrpcAddress] = channel = GrpcChannel.ForAddress(node.GrpcAddress);
+            return channel;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in nodes) node.Dispose();
+        foreach (var channel in channels.Values) channel.Dispose();
+    }
+}

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using EtlRouter.Bench;
+
+// Router vs etcd on this machine, same workload, same client stack (gRPC .NET). Usage:
+//   dotnet RouterBench.dll ROUTER_DLL RESULT_FILE [--quick]
+var routerDll = args[0];
+var resultFile = args[1];
+var quick = args.Contains("--quick");
+const int ValueBytes = 256;
+var root = Directory.CreateTempSubdirectory("etl-router-bench-").FullName;
+var report = new List<string>();
+var figures = new Dictionary<string, Dictionary<string, double>>();
+
+try
+{
+    var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
+    foreach (var system in new ISystemUnderTest[] { new RouterSystem(routerDll, root, 21000), new EtcdSystem(root, 23000) })
+    {
+        if (only is not null && !system.Name.StartsWith(only, StringComparison.Ordinal)) continue;
+        using (system)
+        {
+            Console.WriteLine($"== {system.Name}");
+            var f = figures[system.Name] = [];
+            await system.StartAsync();
+            var leader = await system.LeaderAsync(CancellationToken.None);
+
+            // Commit latency: one writer, one small command at a time, to the leader.
+            var latencies = new List<double>();
+            for (var i = 0; i < (quick ? 300 : 2200); i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await system.WriteAsync(leader, $"lat-{i}", ValueBytes, CancellationToken.None);
+                if (i >= 200) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            latencies.Sort();
+            f["p50"] = Percentile(latencies, 0.50);
+            f["p99"] = Percentile(latencies, 0.99);
+            Console.WriteLine($"latency p50 {f["p50"]:F2} ms p99 {f["p99"]:F2} ms");
+
+            // Throughput: W concurrent writers for a fixed time.
+            foreach (var writers in new[] { 1, 16, 128 })
+            {
+                var duration = TimeSpan.FromSeconds(quick ? 2 : 5);
+                long done = 0;
+                using var stop = new CancellationTokenSource(duration);
+                var clock = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+                {
+                    for (var i = 0; !stop.IsCancellationRequested; i++)
+                    {
+                        try
+                        {
+                            await system.WriteAsync(leader, $"tp{writers}-{w}-{i}", ValueBytes, CancellationToken.None);
+                            Interlocked.Increment(ref done);
+                        }
+                        catch (Grpc.Core.RpcException)
+                        {
+                        }
+                    }
+                })));
+                f[$"tps{writers}"] = done / clock.Elapsed.TotalSeconds;
+                Console.WriteLine($"{writers} writers: {f[$"tps{writers}"]:F0} commits/s");
+            }
+
+            // Failover: kill -9 the leader, time until the next write commits through a surviving node.
+            var failovers = new List<double>();
+            for (var round = 0; round < (quick ? 3 : 12); round++)
+            {
+                leader = await system.LeaderAsync(CancellationToken.None);
+                var survivors = system.Nodes.Where(n => n != leader).ToList();
+                var killedAt = Stopwatch.GetTimestamp();
+                leader.Kill();
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        await system.WriteAsync(survivors[attempt % survivors.Count], $"fo-{round}-{attempt}", ValueBytes, CancellationToken.None);
+                        break;
+                    }
+                    catch (Grpc.Core.RpcException)
+                    {
+                    }
+                }
+
+                failovers.Add(Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds);
+                leader.Start();
+                using var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await WaitWritable(system, leader, healthy.Token);
+            }
+
+            failovers.Sort();
+            f["failover"] = Percentile(failovers, 0.5);
+            Console.WriteLine($"failover median {f["failover"]:F0} ms ({string.Join(", ", failovers.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})");
+
+            // Snapshot and restore of 10,000 entries.
+            leader = await system.LeaderAsync(CancellationToken.None);
+            var count = quick ? 1000 : 10_000;
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, token) =>
+            {
+                while (true)
+                {
+                    try
+                    {
+                        await system.WriteAsync(leader, $"snap-{i:D6}", ValueBytes, token);
+                        return;
+                    }
+                    catch (Grpc.Core.RpcException)
+                    {
+                        leader = await system.LeaderAsync(token);
+                    }
+                }
+            });
+            var file = Path.Combine(root, $"{system.Name.Replace(' ', '-')}.snapshot");
+            var snap = Stopwatch.StartNew();
+            var size = await system.SnapshotAsync(file, CancellationToken.None);
+            f["snapshot"] = snap.Elapsed.TotalMilliseconds;
+            f["snapshotMiB"] = size / 1048576.0;
+            if (system is RouterSystem) await system.StartAsync();
+            var restore = Stopwatch.StartNew();
+            await system.RestoreAsync(file, CancellationToken.None);
+            f["restore"] = restore.Elapsed.TotalMilliseconds;
+            Console.WriteLine($"snapshot {f["snapshot"]:F0} ms ({f["snapshotMiB"]:F1} MiB), restore {f["restore"]:F0} ms");
+        }
+    }
+
+    var ours = figures["etl-router"];
+    var etcd = figures["etcd 3.4"];
+    string Row(string what, string key, string unit, bool higherIsBetter) =>
+        $"| {what} | {ours[key]:F2} {unit} | {etcd[key]:F2} {unit} | {(higherIsBetter ? ours[key] / etcd[key] : etcd[key] / ours[key]):F2}x |";
+    report.Add($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; 3 nodes each on 127.0.0.1; {ValueBytes}-byte writes; {(quick ? "QUICK run" : "full run")}.");
+    report.Add("");
+    report.Add("| measure | etl-router | etcd 3.4.23 | router vs etcd (>1 = router better) |");
+    report.Add("|---|---|---|---|");
+    report.Add(Row("commit latency p50, 1 writer", "p50", "ms", false));
+    report.Add(Row("commit latency p99, 1 writer", "p99", "ms", false));
+    report.Add(Row("commits/s, 1 writer", "tps1", "/s", true));
+    report.Add(Row("commits/s, 16 writers", "tps16", "/s", true));
+    report.Add(Row("commits/s, 128 writers", "tps128", "/s", true));
+    report.Add(Row("kill -9 leader to next commit, median of " + (quick ? 3 : 12), "failover", "ms", false));
+    report.Add(Row($"snapshot of {(quick ? 1000 : 10_000)} entries", "snapshot", "ms", false));
+    report.Add(Row($"restore of {(quick ? 1000 : 10_000)} entries", "restore", "ms", false));
+    report.Add($"| snapshot size | {ours["snapshotMiB"]:F1} MiB | {etcd["snapshotMiB"]:F1} MiB | |");
+    await File.WriteAllLinesAsync(resultFile, report);
+    Console.WriteLine(string.Join('\n', report));
+    return 0;
+}
+finally
+{
+    try
+    {
+        Directory.Delete(root, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+static async Task WaitWritable(ISystemUnderTest system, Node node, CancellationToken token)
+{
+    for (var i = 0; ; i++)
+    {
+        try
+        {
+            await system.WriteAsync(node, $"back-{Guid.NewGuid():N}", 16, token);
+            return;
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            await Task.Delay(50, token);
+        }
+    }
+}
