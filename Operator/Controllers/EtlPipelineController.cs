@@ -72,7 +72,7 @@ public sealed class EtlPipelineController(
             // Read our own write even when the answering router node is a follower that has not applied it yet.
             var read = router.Call(cancellationToken);
             if (applied.CommitIndex > 0)
-                read = read.WithHeaders(new Metadata { { "x-etl-min-index", applied.CommitIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+                read = read.WithHeaders(new Metadata { { EtlRouter.Contracts.RouterHeaders.MinIndex, applied.CommitIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
             state = await router.ControlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = definition.Ref }, read);
         }
         catch (RpcException e) when (RouterConnections.IsUnavailable(e))

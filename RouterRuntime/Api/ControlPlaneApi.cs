@@ -54,9 +54,8 @@ public sealed class ControlPlaneApi(
         var response = new ListPipelinesResponse();
         lock (state.Sync)
         {
-            response.Pipelines.AddRange(state.Pipelines.Values
-                .Where(p => request.Namespace.Length == 0 || p.Definition.Ref.Namespace == request.Namespace)
-                .Select(p => StateViews.Pipeline(state, p)));
+            response.Pipelines.AddRange(StateViews.Pipelines(state, state.Pipelines.Values
+                .Where(p => request.Namespace.Length == 0 || p.Definition.Ref.Namespace == request.Namespace)));
         }
 
         return response;
@@ -72,9 +71,8 @@ public sealed class ControlPlaneApi(
             List<PipelineState> current;
             lock (state.Sync)
             {
-                current = state.Pipelines.Values
-                    .Where(p => request.Namespace.Length == 0 || p.Definition.Ref.Namespace == request.Namespace)
-                    .Select(p => StateViews.Pipeline(state, p))
+                current = StateViews.Pipelines(state, state.Pipelines.Values
+                    .Where(p => request.Namespace.Length == 0 || p.Definition.Ref.Namespace == request.Namespace))
                     .ToList();
             }
 
@@ -196,29 +194,35 @@ public sealed class ControlPlaneApi(
     public override async Task CreateBackup(CreateBackupRequest request, IServerStreamWriter<BackupChunk> responseStream, ServerCallContext context)
     {
         await freshness.BeforeReadAsync(context);
-        RouterSnapshot snapshot;
+        byte[] bytes;
+        BackupChunk first;
         lock (state.Sync)
         {
-            // Taken under the state lock: one consistent log index, nothing half-applied.
-            snapshot = state.ToSnapshot(WriteGateway.Now());
-        }
-
-        var bytes = snapshot.ToByteArray();
-        for (var offset = 0; offset == 0 || offset < bytes.Length; offset += BackupChunkBytes)
-        {
-            var chunk = new BackupChunk { Data = ByteString.CopyFrom(bytes, offset, Math.Min(BackupChunkBytes, bytes.Length - offset)) };
-            if (offset == 0)
+            // Serialized under the state lock: one consistent log index, nothing half-applied.
+            var snapshot = state.ToSnapshot(Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow));
+            bytes = snapshot.ToByteArray();
+            first = new BackupChunk
             {
-                chunk.AppliedIndex = snapshot.AppliedIndex;
-                chunk.TakenAt = snapshot.TakenAt;
-                chunk.Pipelines = (uint)snapshot.Pipelines.Count;
-                chunk.Sidecars = (uint)snapshot.Sidecars.Count;
-                chunk.DeadLetters = (uint)snapshot.DeadLetters.Count;
-            }
-
-            await responseStream.WriteAsync(chunk, context.CancellationToken);
-            if (bytes.Length == 0) break;
+                AppliedIndex = snapshot.AppliedIndex,
+                TakenAt = snapshot.TakenAt,
+                Pipelines = (uint)snapshot.Pipelines.Count,
+                Sidecars = (uint)snapshot.Sidecars.Count,
+                DeadLetters = (uint)snapshot.DeadLetters.Count,
+            };
         }
+
+        // The first chunk carries the metadata (and is sent even for an empty state).
+        var chunk = first;
+        var offset = 0;
+        do
+        {
+            var length = Math.Min(BackupChunkBytes, bytes.Length - offset);
+            chunk.Data = ByteString.CopyFrom(bytes, offset, length);
+            await responseStream.WriteAsync(chunk, context.CancellationToken);
+            offset += length;
+            chunk = new BackupChunk();
+        }
+        while (offset < bytes.Length);
     }
 
     public override async Task<RestoreBackupResponse> RestoreBackup(IAsyncStreamReader<BackupChunk> requestStream, ServerCallContext context)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EtlRouter.Contracts;
 using EtlRouter.RouterRuntime.Consensus;
 using Grpc.Core;
 
@@ -12,38 +13,34 @@ namespace EtlRouter.RouterRuntime.Api;
 /// </summary>
 public sealed class ReadFreshness(RaftNode node)
 {
-    public const string MinIndexHeader = "x-etl-min-index";
-
     public async Task BeforeReadAsync(ServerCallContext context)
     {
-        if (context.RequestHeaders.GetValue(MinIndexHeader) is { } text)
+        if (context.RequestHeaders.GetValue(RouterHeaders.MinIndex) is { } text)
         {
             if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"{MinIndexHeader}: '{text}' is not a log index; send a whole number"));
-            var deadline = context.Deadline < DateTime.MaxValue ? context.Deadline - DateTime.UtcNow : TimeSpan.FromSeconds(5);
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"{RouterHeaders.MinIndex}: '{text}' is not a log index; send a whole number"));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-            timeout.CancelAfter(deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero);
-            while (node.AppliedIndex < index)
+            timeout.CancelAfter(context.Deadline < DateTime.MaxValue ? Max(context.Deadline - DateTime.UtcNow, TimeSpan.Zero) : TimeSpan.FromSeconds(5));
+            try
             {
-                try
-                {
-                    await Task.Delay(10, timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new RpcException(new Status(StatusCode.DeadlineExceeded,
-                        $"node {node.Options.NodeId} has applied {node.AppliedIndex}, not yet {index}; retry or ask another node"));
-                }
+                await node.WaitForAppliedAsync(index, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                    $"node {node.Options.NodeId} has applied {node.AppliedIndex}, not yet {index}; retry or ask another node"));
             }
         }
 
         var (leaderId, _) = await node.LeaderAsync(context.CancellationToken).ConfigureAwait(false);
         await context.WriteResponseHeadersAsync(new Metadata
         {
-            { "x-etl-node", node.Options.NodeId },
-            { "x-etl-leader", leaderId ?? string.Empty },
-            { "x-etl-applied-index", node.AppliedIndex.ToString(CultureInfo.InvariantCulture) },
-            { "x-etl-commit-index", node.CommitIndex.ToString(CultureInfo.InvariantCulture) },
+            { RouterHeaders.Node, node.Options.NodeId },
+            { RouterHeaders.Leader, leaderId ?? string.Empty },
+            { RouterHeaders.AppliedIndex, node.AppliedIndex.ToString(CultureInfo.InvariantCulture) },
+            { RouterHeaders.CommitIndex, node.CommitIndex.ToString(CultureInfo.InvariantCulture) },
         }).ConfigureAwait(false);
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

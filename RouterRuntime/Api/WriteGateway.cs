@@ -94,6 +94,4 @@ public sealed class WriteGateway(RaftNode node, RouterState state, PeerChannels 
         InvalidOperationException or TimeoutException or IOException => true,
         _ => e.GetType().Namespace?.StartsWith("DotNext", StringComparison.Ordinal) == true,
     };
-
-    internal static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }

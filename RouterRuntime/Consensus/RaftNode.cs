@@ -24,7 +24,6 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
     public const string NodeIdMetadata = "node-id";
     public const string GrpcMetadata = "grpc";
 
-    private const int MaxRoundsInFlight = 1;
     private const int MaxBatchCommands = 512;
     private const int MaxBatchBytes = 1024 * 1024;
 
@@ -52,6 +51,10 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
     public long SnapshotIndex => stateMachine?.SnapshotIndex ?? 0;
 
     public long Term => cluster?.Term ?? 0;
+
+    /// <summary>Completes once this node has applied the entry at <paramref name="index"/>.</summary>
+    public ValueTask WaitForAppliedAsync(long index, CancellationToken token) =>
+        (wal ?? throw NotStarted()).WaitForApplyAsync(index, token);
 
     public async Task StartAsync(CancellationToken token)
     {
@@ -118,56 +121,36 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
         return await pending.Applied.WaitAsync(token).ConfigureAwait(false);
     }
 
+    // One Raft round at a time; whatever was proposed meanwhile goes into the next round as one entry.
     private async Task ProposeLoopAsync(CancellationToken token)
     {
-        using var inFlight = new SemaphoreSlim(MaxRoundsInFlight);
         var reader = proposals.Reader;
         while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
         {
-            await inFlight.WaitAsync(token).ConfigureAwait(false);
-            var commands = new List<Command>();
+            var batch = new Command { Format = RouterLogFormat.Current, Batch = new CommandBatch() };
             var pendings = new List<PendingCommand>();
             var bytes = 0;
-            while (commands.Count < MaxBatchCommands && bytes < MaxBatchBytes && reader.TryRead(out var next))
+            while (pendings.Count < MaxBatchCommands && bytes < MaxBatchBytes && reader.TryRead(out var next))
             {
-                commands.Add(next.Command);
+                batch.Batch.Commands.Add(next.Command);
                 pendings.Add(next.Pending);
                 bytes += next.Command.CalculateSize();
             }
 
-            if (commands.Count == 0)
+            try
             {
-                inFlight.Release();
-                continue;
+                // A lone command is logged as itself; the batch wrapper would only add bytes.
+                var (entry, context) = pendings.Count == 1
+                    ? (batch.Batch.Commands[0], (object)pendings[0])
+                    : (batch, new PendingBatch(pendings));
+                await Cluster.ReplicateAsync(new ReadOnlyMemory<byte>(entry.ToByteArray()), context, token).ConfigureAwait(false);
             }
-
-            _ = ReplicateRoundAsync(commands, pendings, inFlight, token);
-        }
-    }
-
-    private async Task ReplicateRoundAsync(List<Command> commands, List<PendingCommand> pendings, SemaphoreSlim inFlight, CancellationToken token)
-    {
-        try
-        {
-            if (commands.Count == 1)
+            catch (Exception e)
             {
-                await Cluster.ReplicateAsync(new ReadOnlyMemory<byte>(commands[0].ToByteArray()), pendings[0], token).ConfigureAwait(false);
+                // Not the leader any more, or the round failed: every caller sees it and retries (commands are idempotent).
+                foreach (var pending in pendings) pending.Fail(e);
+                if (token.IsCancellationRequested) throw;
             }
-            else
-            {
-                var batch = new Command { Format = RouterLogFormat.Current, IssuedAt = commands[0].IssuedAt, Batch = new CommandBatch() };
-                batch.Batch.Commands.AddRange(commands);
-                await Cluster.ReplicateAsync(new ReadOnlyMemory<byte>(batch.ToByteArray()), new PendingBatch(pendings), token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e)
-        {
-            // Not the leader any more, or the round failed: every caller sees it and retries (commands are idempotent).
-            foreach (var pending in pendings) pending.Fail(e);
-        }
-        finally
-        {
-            inFlight.Release();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using EtlRouter.RouterRuntime.Log;
@@ -33,54 +32,40 @@ public sealed class RouterStateMachine(
     {
         if (entry.IsConfiguration) return false;
 
-        var payload = entry.TryGetPayload(out var sequence) ? sequence.ToArray() : await entry.ToByteArrayAsync(token: token).ConfigureAwait(false);
-        if (payload.Length == 0)
-        {
-            // Raft's no-op entry at the start of each term.
-            return false;
-        }
-
-        CommandResult result;
-        Command? command = null;
+        Command command;
         try
         {
-            command = Command.Parser.ParseFrom(payload);
-            if (command.BodyCase == Command.BodyOneofCase.Batch)
-            {
-                ApplyBatch(command.Batch, entry);
-                return TakeSnapshot(entry.Index);
-            }
-
-            result = ApplyOne(command, entry.Index);
+            command = entry.TryGetPayload(out var payload)
+                ? Command.Parser.ParseFrom(payload)
+                : Command.Parser.ParseFrom(await entry.ToByteArrayAsync(token: token).ConfigureAwait(false));
         }
         catch (InvalidProtocolBufferException e)
         {
             // Never reachable through the APIs (they validate first); a damaged entry must not stop the node.
             logger.LogError(e, "Log entry {Index} is not a router command; skipped", entry.Index);
-            result = new CommandResult { NotFound = "unreadable log entry" };
+            (entry.Context as PendingCommand)?.Complete(new CommandResult { Index = (ulong)entry.Index, NotFound = "unreadable log entry" });
+            return TakeSnapshot(entry.Index);
         }
 
-        result.Index = (ulong)entry.Index;
-        (entry.Context as PendingCommand)?.Complete(result);
-        if (command is not null) Applied?.Invoke(command, result);
+        // Raft's no-op entry at the start of each term has no payload.
+        if (command.BodyCase == Command.BodyOneofCase.None) return false;
+
+        IReadOnlyList<Command> commands = command.BodyCase == Command.BodyOneofCase.Batch ? command.Batch.Commands : [command];
+        var results = applier.ApplyEntry(commands, entry.Index);
+        IReadOnlyList<PendingCommand> pending = entry.Context switch
+        {
+            PendingCommand one => [one],
+            PendingBatch batch => batch.Commands,
+            _ => [],
+        };
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (i < pending.Count) pending[i].Complete(results[i]);
+            Applied?.Invoke(commands[i], results[i]);
+        }
+
         return TakeSnapshot(entry.Index);
     }
-
-    private void ApplyBatch(CommandBatch batch, LogEntry entry)
-    {
-        var pending = (entry.Context as PendingBatch)?.Commands;
-        for (var i = 0; i < batch.Commands.Count; i++)
-        {
-            var result = ApplyOne(batch.Commands[i], entry.Index);
-            if (pending is not null && i < pending.Count) pending[i].Complete(result);
-            Applied?.Invoke(batch.Commands[i], result);
-        }
-    }
-
-    private CommandResult ApplyOne(Command command, long index) =>
-        RouterLogFormat.CanRead(command.Format) && command.BodyCase != Command.BodyOneofCase.Batch
-            ? applier.Apply(command, index)
-            : new CommandResult { Index = (ulong)index, NotFound = $"log entry {index} has format {command.Format}; this router reads up to {RouterLogFormat.Current}; upgrade it" };
 
     private bool TakeSnapshot(long index)
     {

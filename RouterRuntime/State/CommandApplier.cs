@@ -8,38 +8,69 @@ namespace EtlRouter.RouterRuntime.State;
 /// Applies one committed command to the state and says what it did. Deterministic: it reads only the command
 /// (including the leader's <c>issued_at</c>) and the state, so every node that applies the same log ends in
 /// the same state. Commands were validated before they reached the log; anything odd here is answered, not thrown.
+/// The state takes the command's messages as they are (each command is parsed afresh from its log entry), so
+/// a write is not copied again on its way in.
 /// </summary>
 public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 {
-    public CommandResult Apply(Command command, long index)
+    // Services whose stages need rescheduling once the entry is applied (null: all of them).
+    private readonly HashSet<(StageKind, string)> dirty = [];
+    private bool dirtyAll;
+
+    /// <summary>Applies one command as a log entry of its own.</summary>
+    public CommandResult Apply(Command command, long index) => ApplyEntry([command], index)[0];
+
+    /// <summary>
+    /// Applies the commands of one log entry (one, or a group-committed batch) in order. They share one lock,
+    /// one rescheduling pass and one change notification, so a batch of a hundred writes costs about as much
+    /// as one.
+    /// </summary>
+    public CommandResult[] ApplyEntry(IReadOnlyList<Command> commands, long index)
     {
-        var now = command.IssuedAt ?? new Timestamp();
-        CommandResult result;
+        var results = new CommandResult[commands.Count];
         lock (state.Sync)
         {
-            result = command.BodyCase switch
+            for (var i = 0; i < commands.Count; i++)
             {
-                Command.BodyOneofCase.ApplyPipeline => ApplyPipeline(command.ApplyPipeline, now),
-                Command.BodyOneofCase.DeletePipeline => DeletePipeline(command.DeletePipeline),
-                Command.BodyOneofCase.RegisterSidecar => RegisterSidecar(command.RegisterSidecar, now),
-                Command.BodyOneofCase.RenewLease => RenewLease(command.RenewLease, now),
-                Command.BodyOneofCase.DeregisterSidecar => DeregisterSidecar(command.DeregisterSidecar),
-                Command.BodyOneofCase.ExpireLeases => ExpireLeases(now),
-                Command.BodyOneofCase.RecordFlow => RecordFlow(command.RecordFlow),
-                Command.BodyOneofCase.AppendDeadLetters => AppendDeadLetters(command.AppendDeadLetters, now),
-                Command.BodyOneofCase.ReplayDeadLetters => ReplayDeadLetters(command.ReplayDeadLetters),
-                Command.BodyOneofCase.ResolveDeadLetters => ResolveDeadLetters(command.ResolveDeadLetters),
-                Command.BodyOneofCase.PurgeDeadLetters => PurgeDeadLetters(command.PurgeDeadLetters),
-                Command.BodyOneofCase.Restore => Restore(command.Restore),
-                _ => new CommandResult { Done = true },
-            };
+                results[i] = ApplyOne(commands[i], index);
+                results[i].Index = (ulong)index;
+            }
+
+            if (dirtyAll || dirty.Count > 0) state.Reschedule(dirtyAll ? null : dirty);
+            dirty.Clear();
+            dirtyAll = false;
             state.AppliedIndex = index;
         }
 
-        result.Index = (ulong)index;
         state.NotifyChanged();
-        return result;
+        return results;
     }
+
+    private CommandResult ApplyOne(Command command, long index)
+    {
+        if (!RouterLogFormat.CanRead(command.Format) || command.BodyCase == Command.BodyOneofCase.Batch)
+            return new CommandResult { NotFound = $"log entry {index} has format {command.Format}; this router reads up to {RouterLogFormat.Current}; upgrade it" };
+
+        var now = command.IssuedAt ?? new Timestamp();
+        return command.BodyCase switch
+        {
+            Command.BodyOneofCase.ApplyPipeline => ApplyPipeline(command.ApplyPipeline, now),
+            Command.BodyOneofCase.DeletePipeline => DeletePipeline(command.DeletePipeline),
+            Command.BodyOneofCase.RegisterSidecar => RegisterSidecar(command.RegisterSidecar, now),
+            Command.BodyOneofCase.RenewLease => RenewLease(command.RenewLease, now),
+            Command.BodyOneofCase.DeregisterSidecar => DeregisterSidecar(command.DeregisterSidecar),
+            Command.BodyOneofCase.ExpireLeases => ExpireLeases(now),
+            Command.BodyOneofCase.RecordFlow => RecordFlow(command.RecordFlow),
+            Command.BodyOneofCase.AppendDeadLetters => AppendDeadLetters(command.AppendDeadLetters, now),
+            Command.BodyOneofCase.ReplayDeadLetters => ReplayDeadLetters(command.ReplayDeadLetters),
+            Command.BodyOneofCase.ResolveDeadLetters => ResolveDeadLetters(command.ResolveDeadLetters),
+            Command.BodyOneofCase.PurgeDeadLetters => PurgeDeadLetters(command.PurgeDeadLetters),
+            Command.BodyOneofCase.Restore => Restore(command.Restore),
+            _ => new CommandResult { Done = true },
+        };
+    }
+
+    private void MarkForRescheduling(IEnumerable<(StageKind, string)> services) => dirty.UnionWith(services);
 
     private CommandResult ApplyPipeline(PipelineDefinition definition, Timestamp now)
     {
@@ -59,10 +90,10 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         if (outcome is ApplyOutcome.Created or ApplyOutcome.Updated)
         {
             var previous = stored;
-            stored = new StoredPipeline { Definition = definition.Clone(), UpdatedAt = now };
+            stored = new StoredPipeline { Definition = definition, UpdatedAt = now };
             if (previous is not null) stored.Stages.AddRange(previous.Stages);
             state.Pipelines[key] = stored;
-            state.Reschedule(Affected(RouterState.Services(definition).Concat(RouterState.Services(previous?.Definition))));
+            MarkForRescheduling(RouterState.Services(definition).Concat(RouterState.Services(previous?.Definition)));
         }
 
         return new CommandResult
@@ -77,7 +108,7 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         if (existed)
         {
             state.DeadLetters.Remove(state.DeadLetters.Matching(new DeadLetterFilter { Pipeline = reference }).Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
-            state.Reschedule(Affected(RouterState.Services(removed!.Definition)));
+            MarkForRescheduling(RouterState.Services(removed!.Definition));
         }
 
         return new CommandResult { DeletePipeline = new DeletePipelineResponse { Existed = existed } };
@@ -85,14 +116,13 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult RegisterSidecar(RegisterSidecarRequest registration, Timestamp now)
     {
-        var affected = Affected(state.Services(state.Sidecars.GetValueOrDefault(registration.SidecarId)).Concat(registration.Services.Select(s => (s.Kind, s.Name))));
+        MarkForRescheduling(state.Services(state.Sidecars.GetValueOrDefault(registration.SidecarId)).Concat(registration.Services.Select(s => (s.Kind, s.Name))));
         state.Sidecars[registration.SidecarId] = new StoredSidecar
         {
-            Registration = registration.Clone(),
+            Registration = registration,
             RegisteredAt = now,
             LeaseExpiresAt = Timestamp.FromDateTimeOffset(now.ToDateTimeOffset() + sidecarLease),
         };
-        state.Reschedule(affected);
         return new CommandResult
         {
             RegisterSidecar = new RegisterSidecarResponse
@@ -116,28 +146,25 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult DeregisterSidecar(string sidecarId)
     {
-        var affected = Affected(state.Services(state.Sidecars.GetValueOrDefault(sidecarId)));
+        MarkForRescheduling(state.Services(state.Sidecars.GetValueOrDefault(sidecarId)));
         var existed = state.Sidecars.Remove(sidecarId);
         state.Flow.Remove(sidecarId);
-        if (existed) state.Reschedule(affected);
         return new CommandResult { DeregisterSidecar = new DeregisterSidecarResponse { Existed = existed } };
     }
 
     private CommandResult ExpireLeases(Timestamp now)
     {
         var expired = state.Sidecars.Values.Where(s => s.LeaseExpiresAt <= now).Select(s => s.Registration.SidecarId).ToList();
-        var affected = Affected(expired.SelectMany(id => state.Services(state.Sidecars[id])));
+        MarkForRescheduling(expired.SelectMany(id => state.Services(state.Sidecars[id])));
         foreach (var id in expired)
         {
             state.Sidecars.Remove(id);
             state.Flow.Remove(id);
         }
 
-        if (expired.Count > 0) state.Reschedule(affected);
 
         // Retention by age needs a clock; this periodic command is the one every node shares.
-        foreach (var pipeline in state.Pipelines.Values)
-            state.DeadLetters.Enforce(pipeline.Definition.Ref, pipeline.Definition.Dlq, now);
+        state.DeadLetters.EnforceAll(key => state.Pipelines.GetValueOrDefault(key)?.Definition.Dlq, now);
         return new CommandResult { Done = true };
     }
 
@@ -145,7 +172,7 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     {
         foreach (var report in reports.Reports)
         {
-            if (state.Sidecars.ContainsKey(report.SidecarId)) state.Flow[report.SidecarId] = report.Clone();
+            if (state.Sidecars.ContainsKey(report.SidecarId)) state.Flow[report.SidecarId] = report;
         }
 
         return new CommandResult { Done = true };
@@ -158,10 +185,9 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         foreach (var deadLetter in request.DeadLetters)
         {
             if (state.DeadLetters.Contains(deadLetter.Id)) continue;
-            var copy = deadLetter.Clone();
-            copy.State = DeadLetterState.Failed;
-            copy.StoredAt = now;
-            state.DeadLetters.Add(copy);
+            deadLetter.State = DeadLetterState.Failed;
+            deadLetter.StoredAt = now;
+            state.DeadLetters.Add(deadLetter);
             stored++;
         }
 
@@ -206,7 +232,7 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     /// </summary>
     private CommandResult Restore(RouterSnapshot backup)
     {
-        var liveSidecars = state.Sidecars.Values.Select(s => s.Clone()).ToList();
+        var liveSidecars = state.Sidecars.Values.ToList();
         var epoch = Math.Max(state.Epoch, backup.Epoch) + 1;
         var applied = state.AppliedIndex;
         state.Load(backup);
@@ -220,14 +246,12 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         }
 
         state.Epoch = epoch;
-        state.Reschedule();
+        dirtyAll = true;
         return new CommandResult
         {
             Restore = new RestoreBackupResponse { Pipelines = (uint)state.Pipelines.Count, DeadLetters = (uint)state.DeadLetters.Count },
         };
     }
-
-    private static HashSet<(StageKind, string)> Affected(IEnumerable<(StageKind, string)> services) => services.ToHashSet();
 
     public static uint HeartbeatInterval(TimeSpan lease) => (uint)Math.Max(1, lease.TotalSeconds / 4);
 }

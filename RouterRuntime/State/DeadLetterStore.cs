@@ -5,13 +5,18 @@ using Google.Protobuf.WellKnownTypes;
 namespace EtlRouter.RouterRuntime.State;
 
 /// <summary>
-/// Dead letters, oldest first, indexed by id, bounded per pipeline by its retention (a count and an age).
-/// Time comes from the command being applied, never the local clock.
+/// Dead letters, oldest first, indexed by id and by pipeline, bounded per pipeline by its retention (a count
+/// and an age). Time comes from the command being applied, never the local clock. The per-pipeline index keeps
+/// counts and retention proportional to one pipeline's dead letters, not to all of them.
 /// </summary>
 public sealed class DeadLetterStore
 {
+    // The CRD's default, for dead letters of a pipeline the router does not hold (or one sent without a policy).
+    private static readonly TimeSpan DefaultRetention = DurationText.TryParse(DeadLetterSpec.DefaultRetention, out var retention) ? retention : TimeSpan.FromDays(7);
+
     private readonly Dictionary<string, DeadLetter> byId = new(StringComparer.Ordinal);
     private readonly List<DeadLetter> ordered = [];
+    private readonly SortedDictionary<string, List<DeadLetter>> byPipeline = new(StringComparer.Ordinal);
 
     public int Count => ordered.Count;
 
@@ -21,6 +26,7 @@ public sealed class DeadLetterStore
     {
         byId.Clear();
         ordered.Clear();
+        byPipeline.Clear();
     }
 
     public bool Contains(string id) => byId.ContainsKey(id);
@@ -29,23 +35,22 @@ public sealed class DeadLetterStore
     {
         byId[deadLetter.Id] = deadLetter;
         ordered.Add(deadLetter);
+        var key = RouterState.Key(deadLetter.Pipeline);
+        if (!byPipeline.TryGetValue(key, out var mine)) byPipeline[key] = mine = [];
+        mine.Add(deadLetter);
     }
 
-    public int CountFor(PipelineRef pipeline) => ordered.Count(d => SamePipeline(d.Pipeline, pipeline));
+    public int CountFor(PipelineRef pipeline) => byPipeline.TryGetValue(RouterState.Key(pipeline), out var mine) ? mine.Count : 0;
 
     /// <summary>Drops the pipeline's dead letters beyond its count or older than its retention; returns how many.</summary>
-    public int Enforce(PipelineRef pipeline, DeadLetterPolicy? policy, Timestamp now)
-    {
-        var maxRecords = policy is { MaxRecords: > 0 } ? (int)policy.MaxRecords : DeadLetterSpec.DefaultMaxRecords;
-        var retention = policy?.Retention is { } r && r.ToTimeSpan() > TimeSpan.Zero ? r.ToTimeSpan() : TimeSpan.FromHours(168);
-        var cutoff = now.ToDateTimeOffset() - retention;
+    public int Enforce(PipelineRef pipeline, DeadLetterPolicy? policy, Timestamp now) =>
+        byPipeline.TryGetValue(RouterState.Key(pipeline), out var mine) ? Remove(Expired(mine, policy, now)) : 0;
 
-        var mine = ordered.Where(d => SamePipeline(d.Pipeline, pipeline)).ToList();
-        var excess = Math.Max(0, mine.Count - maxRecords);
-        var doomed = mine.Take(excess)
-            .Concat(mine.Where(d => d.StoredAt is not null && d.StoredAt.ToDateTimeOffset() < cutoff))
-            .Select(d => d.Id)
-            .ToHashSet(StringComparer.Ordinal);
+    /// <summary>Applies every pipeline's retention, visiting only pipelines that hold dead letters.</summary>
+    public int EnforceAll(Func<string, DeadLetterPolicy?> policyOf, Timestamp now)
+    {
+        var doomed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, mine) in byPipeline) doomed.UnionWith(Expired(mine, policyOf(key), now));
         return Remove(doomed);
     }
 
@@ -53,11 +58,26 @@ public sealed class DeadLetterStore
     {
         if (ids.Count == 0) return 0;
         var removed = ordered.RemoveAll(d => ids.Contains(d.Id));
-        foreach (var id in ids) byId.Remove(id);
+        foreach (var id in ids)
+        {
+            if (!byId.Remove(id, out var deadLetter)) continue;
+            var key = RouterState.Key(deadLetter.Pipeline);
+            var mine = byPipeline[key];
+            mine.Remove(deadLetter);
+            if (mine.Count == 0) byPipeline.Remove(key);
+        }
+
         return removed;
     }
 
-    public IEnumerable<DeadLetter> Matching(DeadLetterFilter? filter) => ordered.Where(d => Matches(d, filter));
+    public IEnumerable<DeadLetter> Matching(DeadLetterFilter? filter)
+    {
+        // A filter on one pipeline reads only that pipeline's dead letters.
+        var candidates = filter?.Pipeline is { Namespace.Length: > 0, Name.Length: > 0 } pipeline
+            ? byPipeline.GetValueOrDefault(RouterState.Key(pipeline)) ?? []
+            : ordered;
+        return candidates.Where(d => Matches(d, filter));
+    }
 
     public static bool Matches(DeadLetter deadLetter, DeadLetterFilter? filter)
     {
@@ -78,5 +98,15 @@ public sealed class DeadLetterStore
         return true;
     }
 
-    private static bool SamePipeline(PipelineRef? a, PipelineRef b) => a is not null && a.Namespace == b.Namespace && a.Name == b.Name;
+    // The oldest beyond the pipeline's count, and everything older than its retention.
+    private static HashSet<string> Expired(List<DeadLetter> mine, DeadLetterPolicy? policy, Timestamp now)
+    {
+        var maxRecords = policy is { MaxRecords: > 0 } ? (int)policy.MaxRecords : DeadLetterSpec.DefaultMaxRecords;
+        var retention = policy?.Retention is { } r && r.ToTimeSpan() > TimeSpan.Zero ? r.ToTimeSpan() : DefaultRetention;
+        var cutoff = now.ToDateTimeOffset() - retention;
+        return mine.Take(Math.Max(0, mine.Count - maxRecords))
+            .Concat(mine.Where(d => d.StoredAt is not null && d.StoredAt.ToDateTimeOffset() < cutoff))
+            .Select(d => d.Id)
+            .ToHashSet(StringComparer.Ordinal);
+    }
 }

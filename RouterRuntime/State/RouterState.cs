@@ -52,6 +52,10 @@ public sealed class RouterState
                 Pipelines.Values.SelectMany(p => p.Stages.Where(st => st.Sidecars.Contains(sidecar.Registration.SidecarId))
                     .Select(st => p.Definition.Stages.First(d => d.Name == st.Name)).Select(d => (d.Kind, d.Service))));
 
+    /// <summary>
+    /// The whole state as one message. It shares the state's objects rather than copying them: serialize it
+    /// while holding <see cref="Sync"/>, so the bytes are one consistent log index.
+    /// </summary>
     public RouterSnapshot ToSnapshot(Timestamp takenAt)
     {
         var snapshot = new RouterSnapshot
@@ -61,24 +65,24 @@ public sealed class RouterState
             TakenAt = takenAt,
             AppliedIndex = (ulong)AppliedIndex,
         };
-        snapshot.Pipelines.AddRange(Pipelines.Values.Select(p => p.Clone()));
-        snapshot.Sidecars.AddRange(Sidecars.Values.Select(s => s.Clone()));
-        snapshot.DeadLetters.AddRange(DeadLetters.All.Select(d => d.Clone()));
-        snapshot.Flow.AddRange(Flow.Values.Select(f => f.Clone()));
+        snapshot.Pipelines.AddRange(Pipelines.Values);
+        snapshot.Sidecars.AddRange(Sidecars.Values);
+        snapshot.DeadLetters.AddRange(DeadLetters.All);
+        snapshot.Flow.AddRange(Flow.Values);
         return snapshot;
     }
 
-    /// <summary>Replaces everything with a snapshot (node restart or snapshot install).</summary>
+    /// <summary>Replaces everything with a snapshot (node restart, snapshot install, restore); takes its objects over.</summary>
     public void Load(RouterSnapshot snapshot)
     {
         Pipelines.Clear();
         Sidecars.Clear();
         Flow.Clear();
         DeadLetters.Clear();
-        foreach (var pipeline in snapshot.Pipelines) Pipelines[Key(pipeline.Definition.Ref)] = pipeline.Clone();
-        foreach (var sidecar in snapshot.Sidecars) Sidecars[sidecar.Registration.SidecarId] = sidecar.Clone();
-        foreach (var flow in snapshot.Flow) Flow[flow.SidecarId] = flow.Clone();
-        foreach (var deadLetter in snapshot.DeadLetters) DeadLetters.Add(deadLetter.Clone());
+        foreach (var pipeline in snapshot.Pipelines) Pipelines[Key(pipeline.Definition.Ref)] = pipeline;
+        foreach (var sidecar in snapshot.Sidecars) Sidecars[sidecar.Registration.SidecarId] = sidecar;
+        foreach (var flow in snapshot.Flow) Flow[flow.SidecarId] = flow;
+        foreach (var deadLetter in snapshot.DeadLetters) DeadLetters.Add(deadLetter);
         Epoch = snapshot.Epoch;
         AppliedIndex = (long)snapshot.AppliedIndex;
     }

@@ -10,10 +10,19 @@ namespace EtlRouter.RouterRuntime.State;
 /// </summary>
 public static class StateViews
 {
-    public static PipelineState Pipeline(RouterState state, StoredPipeline stored)
+    public static PipelineState Pipeline(RouterState state, StoredPipeline stored) => Pipeline(state, stored, FlowIndex.Of(state));
+
+    /// <summary>Several pipelines' states; the flow reports are indexed once for all of them.</summary>
+    public static IEnumerable<PipelineState> Pipelines(RouterState state, IEnumerable<StoredPipeline> pipelines)
+    {
+        var flow = FlowIndex.Of(state);
+        return pipelines.Select(p => Pipeline(state, p, flow));
+    }
+
+    private static PipelineState Pipeline(RouterState state, StoredPipeline stored, FlowIndex flow)
     {
         var view = new PipelineState { Definition = stored.Definition.Clone(), UpdatedAt = stored.UpdatedAt };
-        var reports = state.Flow.Values.ToList();
+        var key = RouterState.Key(stored.Definition.Ref);
         var budget = CreditBudgets.For(stored.Definition);
 
         foreach (var definition in stored.Definition.Stages)
@@ -27,12 +36,11 @@ public static class StateViews
                 UnassignedReason = assigned?.UnassignedReason ?? "not scheduled yet",
             };
             if (assigned is not null) stage.Assignments.AddRange(Assignments(state, assigned));
-
-            foreach (var flow in reports.SelectMany(r => r.Stages).Where(f => Same(f.Pipeline, stored.Definition.Ref) && f.Stage == definition.Name))
+            if (flow.Stages.TryGetValue((key, definition.Name), out var counts))
             {
-                stage.RecordsIn += flow.RecordsIn;
-                stage.RecordsOut += flow.RecordsOut;
-                stage.RecordsFailed += flow.RecordsFailed;
+                stage.RecordsIn = counts.RecordsIn;
+                stage.RecordsOut = counts.RecordsOut;
+                stage.RecordsFailed = counts.RecordsFailed;
             }
 
             view.Stages.Add(stage);
@@ -41,27 +49,12 @@ public static class StateViews
 
             foreach (var input in definition.Inputs)
             {
-                var edge = new EdgeState
-                {
-                    FromStage = input,
-                    ToStage = definition.Name,
-                    BudgetRecords = budget.MaxInFlightRecords,
-                    BudgetBytes = budget.MaxInFlightBytes,
-                    BatchSize = budget.BatchSize,
-                };
-                var senders = reports
-                    .SelectMany(r => r.Edges.Select(e => (Report: r, Edge: e)))
-                    .Where(x => Same(x.Edge.Pipeline, stored.Definition.Ref) && x.Edge.FromStage == input && x.Edge.ToStage == definition.Name)
-                    .ToList();
-                foreach (var (report, flow) in senders)
-                {
-                    edge.CreditsRecords += flow.CreditsRecords;
-                    edge.CreditsBytes += flow.CreditsBytes;
-                    edge.Backlog += flow.Backlog;
-                    if (edge.ReportedAt is null || report.At > edge.ReportedAt) edge.ReportedAt = report.At;
-                }
-
-                edge.Throttled = senders.Count > 0 && edge.Backlog > 0 && (edge.CreditsRecords == 0 || edge.CreditsBytes == 0);
+                var edge = flow.Edges.TryGetValue((key, input, definition.Name), out var reported) ? reported : new EdgeState();
+                edge.FromStage = input;
+                edge.ToStage = definition.Name;
+                edge.BudgetRecords = budget.MaxInFlightRecords;
+                edge.BudgetBytes = budget.MaxInFlightBytes;
+                edge.BatchSize = budget.BatchSize;
                 view.Edges.Add(edge);
             }
         }
@@ -120,5 +113,42 @@ public static class StateViews
             .Where(x => (kind == StageKind.Unspecified || x.Found.Kind == kind) && (service.Length == 0 || x.Found.Name == service))
             .Select(x => new ServiceEndpoint { SidecarId = x.Sidecar.SidecarId, Pod = x.Sidecar.Pod, Address = x.Sidecar.Address, Kind = x.Found.Kind, Service = x.Found.Name });
 
-    private static bool Same(PipelineRef? a, PipelineRef b) => a is not null && a.Namespace == b.Namespace && a.Name == b.Name;
+    /// <summary>The sidecars' flow reports summed per stage and per edge, in one pass over them.</summary>
+    private sealed class FlowIndex
+    {
+        public Dictionary<(string Pipeline, string Stage), StageState> Stages { get; } = [];
+
+        public Dictionary<(string Pipeline, string From, string To), EdgeState> Edges { get; } = [];
+
+        public static FlowIndex Of(RouterState state)
+        {
+            var index = new FlowIndex();
+            foreach (var report in state.Flow.Values)
+            {
+                foreach (var flow in report.Stages.Where(f => f.Pipeline is not null))
+                {
+                    var key = (RouterState.Key(flow.Pipeline), flow.Stage);
+                    if (!index.Stages.TryGetValue(key, out var sum)) index.Stages[key] = sum = new StageState();
+                    sum.RecordsIn += flow.RecordsIn;
+                    sum.RecordsOut += flow.RecordsOut;
+                    sum.RecordsFailed += flow.RecordsFailed;
+                }
+
+                foreach (var flow in report.Edges.Where(f => f.Pipeline is not null))
+                {
+                    var key = (RouterState.Key(flow.Pipeline), flow.FromStage, flow.ToStage);
+                    if (!index.Edges.TryGetValue(key, out var sum)) index.Edges[key] = sum = new EdgeState();
+                    sum.CreditsRecords += flow.CreditsRecords;
+                    sum.CreditsBytes += flow.CreditsBytes;
+                    sum.Backlog += flow.Backlog;
+                    if (sum.ReportedAt is null || report.At > sum.ReportedAt) sum.ReportedAt = report.At;
+                }
+            }
+
+            // Throttled: the senders reported a backlog and no credit to send it with.
+            foreach (var edge in index.Edges.Values)
+                edge.Throttled = edge.Backlog > 0 && (edge.CreditsRecords == 0 || edge.CreditsBytes == 0);
+            return index;
+        }
+    }
 }

@@ -1,27 +1,21 @@
 using System.Diagnostics;
 using EtlRouter.Bench.Etcd;
 using Google.Protobuf;
-using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace EtlRouter.Bench;
 
 /// <summary>Three etcd members (Debian's etcd-server) on 127.0.0.1, with their default timings.</summary>
-public sealed class EtcdSystem(string root, int basePort) : ISystemUnderTest
+public sealed class EtcdSystem(string root, int basePort) : SystemUnderTest
 {
-    private readonly Dictionary<string, GrpcChannel> channels = [];
-    private List<Node> nodes = [];
     private int generation;
 
-    public string Name => "etcd 3.4";
-
-    public IReadOnlyList<Node> Nodes => nodes;
+    public override string Name => "etcd 3.4";
 
     private int Port => basePort + (generation * 10);
 
     private string InitialCluster => string.Join(",", Enumerable.Range(1, 3).Select(i => $"e{i}=http://127.0.0.1:{Port + 3 + i}"));
 
-    public async Task StartAsync()
+    public override async Task StartAsync()
     {
         Interlocked.Increment(ref generation);
         await StartMembersAsync(Path.Combine(root, $"etcd-{generation}"), restored: false);
@@ -29,8 +23,7 @@ public sealed class EtcdSystem(string root, int basePort) : ISystemUnderTest
 
     private async Task StartMembersAsync(string dataRoot, bool restored)
     {
-        foreach (var node in nodes) node.Dispose();
-        nodes = Enumerable.Range(1, 3).Select(i => new Node(
+        var nodes = Enumerable.Range(1, 3).Select(i => new Node(
             $"e{i}", "etcd",
             [
                 "--name", $"e{i}", "--data-dir", Path.Combine(dataRoot, $"e{i}"),
@@ -41,37 +34,21 @@ public sealed class EtcdSystem(string root, int basePort) : ISystemUnderTest
             ],
             new Dictionary<string, string>(),
             $"http://127.0.0.1:{Port + i}")).ToList();
-        foreach (var node in nodes) node.Start();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await LeaderAsync(deadline.Token);
+        await StartNodesAsync(nodes);
     }
 
-    public async Task<Node> LeaderAsync(CancellationToken token)
+    protected override async Task<bool> LeadsAsync(Node node, CancellationToken token)
     {
-        while (true)
-        {
-            foreach (var node in nodes.Where(n => n.IsRunning))
-            {
-                try
-                {
-                    var status = await new Maintenance.MaintenanceClient(Channel(node)).StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: token);
-                    if (status.Leader != 0 && status.Leader == status.Header.MemberId) return node;
-                }
-                catch (RpcException)
-                {
-                }
-            }
-
-            await Task.Delay(20, token);
-        }
+        var status = await new Maintenance.MaintenanceClient(Channel(node)).StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: token);
+        return status.Leader != 0 && status.Leader == status.Header.MemberId;
     }
 
-    public async Task WriteAsync(Node node, string key, int valueBytes, CancellationToken token) =>
+    public override async Task WriteAsync(Node node, string key, int valueBytes, CancellationToken token) =>
         await new KV.KVClient(Channel(node)).PutAsync(
             new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(new byte[valueBytes]) },
             deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: token);
 
-    public async Task<long> SnapshotAsync(string file, CancellationToken token)
+    public override async Task<long> SnapshotAsync(string file, CancellationToken token)
     {
         var leader = await LeaderAsync(token);
         await Run("etcdctl", ["--endpoints", leader.GrpcAddress, "snapshot", "save", file], token);
@@ -79,11 +56,11 @@ public sealed class EtcdSystem(string root, int basePort) : ISystemUnderTest
     }
 
     /// <summary>etcd restores offline: `etcdctl snapshot restore` per member, then the members start on it.</summary>
-    public async Task RestoreAsync(string file, CancellationToken token)
+    public override async Task RestoreAsync(string file, CancellationToken token)
     {
         Interlocked.Increment(ref generation);
         var dataRoot = Path.Combine(root, $"etcd-{generation}");
-        foreach (var node in nodes) node.Dispose();
+        foreach (var node in Nodes) node.Kill();
         for (var i = 1; i <= 3; i++)
         {
             await Run("etcdctl", ["snapshot", "restore", file, "--name", $"e{i}", "--data-dir", Path.Combine(dataRoot, $"e{i}"),
@@ -103,21 +80,5 @@ public sealed class EtcdSystem(string root, int basePort) : ISystemUnderTest
         await process.StandardOutput.ReadToEndAsync(token);
         await process.WaitForExitAsync(token);
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)}: {await error}");
-    }
-
-    private GrpcChannel Channel(Node node)
-    {
-        lock (channels)
-        {
-            if (!channels.TryGetValue(node.GrpcAddress, out var channel))
-                channels[node.GrpcAddress] = channel = GrpcChannel.ForAddress(node.GrpcAddress);
-            return channel;
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var node in nodes) node.Dispose();
-        foreach (var channel in channels.Values) channel.Dispose();
     }
 }

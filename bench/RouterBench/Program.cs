@@ -15,7 +15,7 @@ var figures = new Dictionary<string, Dictionary<string, double>>();
 try
 {
     var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
-    foreach (var system in new ISystemUnderTest[] { new RouterSystem(routerDll, root, 21000), new EtcdSystem(root, 23000) })
+    foreach (var system in new SystemUnderTest[] { new RouterSystem(routerDll, root, 21000), new EtcdSystem(root, 23000) })
     {
         if (only is not null && !system.Name.StartsWith(only, StringComparison.Ordinal)) continue;
         using (system)
@@ -159,7 +159,7 @@ finally
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-static async Task WaitWritable(ISystemUnderTest system, Node node, CancellationToken token)
+static async Task WaitWritable(SystemUnderTest system, Node node, CancellationToken token)
 {
     for (var i = 0; ; i++)
     {

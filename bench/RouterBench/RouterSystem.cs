@@ -1,30 +1,24 @@
 using EtlRouter.Contracts.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace EtlRouter.Bench;
 
 /// <summary>Three etl-router processes on 127.0.0.1; writes are ApplyPipeline calls of a fixed size.</summary>
-public sealed class RouterSystem(string dll, string root, int basePort) : ISystemUnderTest
+public sealed class RouterSystem(string dll, string root, int basePort) : SystemUnderTest
 {
-    private readonly Dictionary<string, GrpcChannel> channels = [];
-    private List<Node> nodes = [];
     private int generation;
 
-    public string Name => "etl-router";
+    public override string Name => "etl-router";
 
     /// <summary>BENCH_ROUTER_NODES (default 3): 1 shows what the network and followers cost.</summary>
     private static int Size => int.TryParse(Environment.GetEnvironmentVariable("BENCH_ROUTER_NODES"), out var n) ? n : 3;
 
-    public IReadOnlyList<Node> Nodes => nodes;
-
-    public Task StartAsync() => StartClusterAsync(Path.Combine(root, $"router-{Interlocked.Increment(ref generation)}"), basePort + (generation * 10));
+    public override Task StartAsync() => StartClusterAsync(Path.Combine(root, $"router-{Interlocked.Increment(ref generation)}"), basePort + (generation * 10));
 
     private async Task StartClusterAsync(string dataRoot, int port)
     {
-        foreach (var node in nodes) node.Dispose();
         var peers = string.Join(",", Enumerable.Range(1, Size).Select(i => $"{i}=127.0.0.1:{port + i}"));
-        nodes = Enumerable.Range(1, Size).Select(i => new Node(
+        var nodes = Enumerable.Range(1, Size).Select(i => new Node(
             $"router-{i}", "dotnet", [dll],
             new Dictionary<string, string>
             {
@@ -38,32 +32,16 @@ public sealed class RouterSystem(string dll, string root, int basePort) : ISyste
                 ["Logging__LogLevel__Default"] = "Warning",
             },
             $"http://127.0.0.1:{port + 3 + i}")).ToList();
-        foreach (var node in nodes) node.Start();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await LeaderAsync(deadline.Token);
+        await StartNodesAsync(nodes);
     }
 
-    public async Task<Node> LeaderAsync(CancellationToken token)
+    protected override async Task<bool> LeadsAsync(Node node, CancellationToken token)
     {
-        while (true)
-        {
-            foreach (var node in nodes.Where(n => n.IsRunning))
-            {
-                try
-                {
-                    var status = await Client(node).GetClusterStatusAsync(new GetClusterStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: token);
-                    if (nodes.FirstOrDefault(n => n.Name == $"router-{status.LeaderId}") is { IsRunning: true } leader) return leader;
-                }
-                catch (RpcException)
-                {
-                }
-            }
-
-            await Task.Delay(20, token);
-        }
+        var status = await Client(node).GetClusterStatusAsync(new GetClusterStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: token);
+        return node.Name == $"router-{status.LeaderId}";
     }
 
-    public async Task WriteAsync(Node node, string key, int valueBytes, CancellationToken token) =>
+    public override async Task WriteAsync(Node node, string key, int valueBytes, CancellationToken token) =>
         await Client(node).ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = Pipeline(key, valueBytes) }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: token);
 
     /// <summary>A three-stage pipeline padded so the request is <paramref name="bytes"/> long, like the etcd value.</summary>
@@ -84,7 +62,7 @@ public sealed class RouterSystem(string dll, string root, int basePort) : ISyste
         return pipeline;
     }
 
-    public async Task<long> SnapshotAsync(string file, CancellationToken token)
+    public override async Task<long> SnapshotAsync(string file, CancellationToken token)
     {
         var leader = await LeaderAsync(token);
         await using var output = File.Create(file);
@@ -93,7 +71,7 @@ public sealed class RouterSystem(string dll, string root, int basePort) : ISyste
         return output.Length;
     }
 
-    public async Task RestoreAsync(string file, CancellationToken token)
+    public override async Task RestoreAsync(string file, CancellationToken token)
     {
         var leader = await LeaderAsync(token);
         using var call = Client(leader).RestoreBackup(cancellationToken: token);
@@ -104,19 +82,5 @@ public sealed class RouterSystem(string dll, string root, int basePort) : ISyste
         await call;
     }
 
-    private ControlPlane.ControlPlaneClient Client(Node node)
-    {
-        lock (channels)
-        {
-            if (!channels.TryGetValue(node.GrpcAddress, out var channel))
-                channels[node.GrpcAddress] = channel = GrpcChannel.ForAddress(node.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
-            return new ControlPlane.ControlPlaneClient(channel);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var node in nodes) node.Dispose();
-        foreach (var channel in channels.Values) channel.Dispose();
-    }
+    private ControlPlane.ControlPlaneClient Client(Node node) => new(Channel(node));
 }

@@ -53,7 +53,7 @@ public sealed class OperatorWithRouterTests
         var gone = await Assert.ThrowsAsync<RpcException>(async () =>
             await routers.Nodes[0].ControlPlane.GetPipelineAsync(
                 new GetPipelineRequest { Ref = new PipelineRef { Namespace = "default", Name = "user-analytics" } },
-                new Metadata { { "x-etl-min-index", (await routers.LeaderCommitIndexAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture) } }));
+                new Metadata { { EtlRouter.Contracts.RouterHeaders.MinIndex, (await routers.LeaderCommitIndexAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture) } }));
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
 
         // The EtlRouterCluster's status comes from the router's Raft state.

@@ -28,5 +28,5 @@ public static class RouterTestData
 
     /// <summary>Reads a node's pipelines once it has applied <paramref name="index"/> (read-your-writes through any node).</summary>
     public static async Task<ListPipelinesResponse> ListAt(ControlPlane.ControlPlaneClient client, ulong index) =>
-        await client.ListPipelinesAsync(new ListPipelinesRequest(), new Metadata { { "x-etl-min-index", index.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, DateTime.UtcNow.AddSeconds(15));
+        await client.ListPipelinesAsync(new ListPipelinesRequest(), new Metadata { { EtlRouter.Contracts.RouterHeaders.MinIndex, index.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, DateTime.UtcNow.AddSeconds(15));
 }

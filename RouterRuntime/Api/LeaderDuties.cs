@@ -1,11 +1,11 @@
-using EtlRouter.RouterRuntime.Api;
+using EtlRouter.RouterRuntime.Consensus;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.State;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EtlRouter.RouterRuntime.Consensus;
+namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>
 /// What only the leader does, on a timer: expire sidecar leases (by its clock, through a command, so every
