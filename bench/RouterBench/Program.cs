@@ -85,6 +85,7 @@ try
                 }
 
                 failovers.Add(Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds);
+                Console.WriteLine($"  failover {round + 1}: {failovers[^1]:F0} ms");
                 leader.Start();
                 using var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60));
                 await WaitWritable(system, leader, healthy.Token);
