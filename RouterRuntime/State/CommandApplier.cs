@@ -184,7 +184,20 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         var evicted = 0;
         foreach (var deadLetter in request.DeadLetters)
         {
-            if (state.DeadLetters.Contains(deadLetter.Id)) continue;
+            if (state.DeadLetters.Get(deadLetter.Id) is { } known)
+            {
+                // Appended again while a replay was requested: the replay failed, so it waits for a person again.
+                if (known.State == DeadLetterState.ReplayRequested)
+                {
+                    known.State = DeadLetterState.Failed;
+                    known.Error = deadLetter.Error;
+                    known.Attempts = deadLetter.Attempts;
+                    known.LastFailedAt = deadLetter.LastFailedAt;
+                }
+
+                continue;
+            }
+
             deadLetter.State = DeadLetterState.Failed;
             deadLetter.StoredAt = now;
             state.DeadLetters.Add(deadLetter);

@@ -31,6 +31,8 @@ public sealed class DeadLetterStore
 
     public bool Contains(string id) => byId.ContainsKey(id);
 
+    public DeadLetter? Get(string id) => byId.GetValueOrDefault(id);
+
     public void Add(DeadLetter deadLetter)
     {
         byId[deadLetter.Id] = deadLetter;

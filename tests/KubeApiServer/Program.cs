@@ -11,7 +11,8 @@ var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", Stri
 var port = int.Parse(options.GetValueOrDefault("port", "16443"), System.Globalization.CultureInfo.InvariantCulture);
 
 await using var server = await TestApiServer.StartAsync(port);
-foreach (var folder in new[] { options.GetValueOrDefault("crds"), options.GetValueOrDefault("apply") })
+// --apply takes one folder or several, comma-separated.
+foreach (var folder in new[] { options.GetValueOrDefault("crds") }.Concat(options.GetValueOrDefault("apply")?.Split(',') ?? []))
 {
     if (string.IsNullOrEmpty(folder))
         continue;

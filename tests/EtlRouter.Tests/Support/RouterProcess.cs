@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using EtlRouter.Contracts.V1;
 using Grpc.Net.Client;
 
@@ -11,8 +9,7 @@ namespace EtlRouter.Tests.Support;
 /// </summary>
 public sealed class RouterProcess : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<string> output = new();
-    private Process? process;
+    private readonly ChildProcess process;
     private GrpcChannel? channel;
 
     public RouterProcess(string nodeId, int raftPort, int grpcPort, int httpPort, string dataDir, Dictionary<string, string> environment)
@@ -22,15 +19,15 @@ public sealed class RouterProcess : IAsyncDisposable
         GrpcPort = grpcPort;
         HttpPort = httpPort;
         DataDir = dataDir;
-        Environment = environment;
+        process = new ChildProcess(DllPath, [], environment);
     }
 
-    public static string DllPath => System.IO.Path.Combine(RepositoryRoot.Path, "RouterRuntime", "bin", BuildConfiguration, "net10.0", "etl-router.dll");
+    public static string DllPath => ChildProcess.Built("RouterRuntime", "etl-router");
 
     public string NodeId { get; }
 
     /// <summary>Extra environment for the next start (RAFT_PEERS, RAFT_JOIN, tuning).</summary>
-    public Dictionary<string, string> Environment { get; }
+    public Dictionary<string, string> Environment => process.Environment;
 
     public int RaftPort { get; }
 
@@ -44,9 +41,9 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
 
-    public bool IsRunning => process is { HasExited: false };
+    public bool IsRunning => process.IsRunning;
 
-    public int? ProcessId => process?.Id;
+    public int? ProcessId => process.ProcessId;
 
     public ControlPlane.ControlPlaneClient ControlPlane => new(Channel);
 
@@ -60,29 +57,12 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public void Start()
     {
-        if (IsRunning) throw new InvalidOperationException($"router {NodeId} is already running");
-        if (!File.Exists(DllPath)) throw new FileNotFoundException($"build the router first (dotnet build): {DllPath} is missing");
-
-        var start = new ProcessStartInfo("dotnet", [DllPath])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["RAFT_NODE_ID"] = NodeId;
-        start.Environment["DATA_DIR"] = DataDir;
-        start.Environment["GRPC_PORT"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["GRAPHQL_PORT"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["BIND_ADDRESS"] = "127.0.0.1";
-        start.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in Environment) start.Environment[key] = value;
-
-        var started = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        started.OutputDataReceived += (_, e) => Keep(e.Data);
-        started.ErrorDataReceived += (_, e) => Keep(e.Data);
-        started.BeginOutputReadLine();
-        started.BeginErrorReadLine();
-        process = started;
+        Environment["RAFT_NODE_ID"] = NodeId;
+        Environment["DATA_DIR"] = DataDir;
+        Environment["GRPC_PORT"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["GRAPHQL_PORT"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["BIND_ADDRESS"] = "127.0.0.1";
+        process.Start();
     }
 
     /// <summary>Starts the process and waits until its gRPC port answers.</summary>
@@ -109,51 +89,17 @@ public sealed class RouterProcess : IAsyncDisposable
     }
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed pod.</summary>
-    public void Kill()
-    {
-        if (process is { HasExited: false } p)
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit(10_000);
-        }
-    }
+    public void Kill() => process.Kill();
 
     /// <summary>SIGTERM, then wait for a clean exit.</summary>
-    public async Task StopAsync()
-    {
-        if (process is not { HasExited: false } p) return;
-        using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill!.WaitForExitAsync();
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        try
-        {
-            await p.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill();
-        }
-    }
+    public Task StopAsync() => process.StopAsync();
 
-    public string RecentOutput => string.Join('\n', output.TakeLast(40));
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        output.Enqueue(line);
-        while (output.Count > 400) output.TryDequeue(out _);
-    }
+    public string RecentOutput => process.RecentOutput;
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
-        process?.Dispose();
+        process.Dispose();
         channel?.Dispose();
         await Task.CompletedTask;
     }
-
-#if DEBUG
-    private const string BuildConfiguration = "Debug";
-#else
-    private const string BuildConfiguration = "Release";
-#endif
 }

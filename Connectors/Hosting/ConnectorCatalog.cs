@@ -1,0 +1,28 @@
+using EtlRouter.Connectors.Sinks;
+using EtlRouter.Connectors.Sources;
+using EtlRouter.Connectors.Transforms;
+using EtlRouter.Contracts.V1;
+
+namespace EtlRouter.Connectors.Hosting;
+
+/// <summary>The reference connectors by the name given on the command line.</summary>
+public static class ConnectorCatalog
+{
+    public sealed record Entry(StageKind Kind, string Summary, Func<ConnectorIdentity, ConnectorSettings, object> Create);
+
+    public static readonly IReadOnlyDictionary<string, Entry> All = new Dictionary<string, Entry>(StringComparer.Ordinal)
+    {
+        ["generator"] = new(StageKind.Source, "JSON records at a rate (--rate, --size, --count, --seed, --keyed)", (id, s) => new GeneratorSource(id, s)),
+        ["http"] = new(StageKind.Source, "POST /ingest JSON or NDJSON on --http-port; answers once delivered", (id, s) => new HttpSource(id, s)),
+        ["filter"] = new(StageKind.Transform, "keeps records matching --expression (status == 'active' and amount >= 10)", (_, s) => new FilterTransform(s)),
+        ["mask-pii"] = new(StageKind.Transform, "masks e-mails, phones and cards; --fields redacts named fields whole", (_, s) => new MaskPiiTransform(s)),
+        ["enrich"] = new(StageKind.Transform, "merges fields from a lookup table (--table-file, --key-field, --target)", (_, s) => new EnrichTransform(s)),
+        ["file"] = new(StageKind.Sink, "appends NDJSON to --path, flushed per batch", (_, s) => new FileSink(s)),
+        ["postgres"] = new(StageKind.Sink, "inserts into --table over --connection, once per record id", (_, s) => new PostgresSink(s)),
+    };
+
+    public static string Usage() =>
+        "usage: etl-connector CONNECTOR [--name NAME] [--port PORT] [--http-port PORT] [--bind ADDRESS] [settings]\n\nconnectors:\n" +
+        string.Join("\n", All.Select(e => $"  {e.Key,-10} {e.Value.Kind.ToString().ToLowerInvariant(),-10} {e.Value.Summary}")) +
+        "\n\nStage options in the pipeline override settings of the same name, call by call.";
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using EtlRouter.Connectors.Hosting;
+using EtlRouter.Contracts.V1;
+using Grpc.Core;
+
+namespace EtlRouter.Connectors.Sinks;
+
+/// <summary>
+/// What the reference sinks share: --max-rate N (records/s) slows the sink down to N, for demos and the
+/// slow-sink tests; a write failure of the whole batch becomes an RPC error the sidecar retries.
+/// </summary>
+public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkServiceBase
+{
+    private readonly long maxRate = settings.Number("max-rate", 0);
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly SemaphoreSlim pace = new(1);
+    private long admitted;
+    private long written;
+
+    protected ConnectorSettings Settings { get; } = settings;
+
+    /// <summary>Records written so far (a redelivered record counts again unless the sink deduplicates).</summary>
+    public long Written => Interlocked.Read(ref written);
+
+    /// <summary>Writes the batch durably; returns the records that could not be written.</summary>
+    protected abstract Task<IReadOnlyList<RecordError>> WriteAsync(WriteRequest request, CancellationToken cancellationToken);
+
+    public override async Task<WriteResponse> Write(WriteRequest request, ServerCallContext context)
+    {
+        if (maxRate > 0) await ThrottleAsync(request.Records.Count, context.CancellationToken);
+        IReadOnlyList<RecordError> failures;
+        try
+        {
+            failures = await WriteAsync(request, context.CancellationToken);
+        }
+        catch (ConnectorSettingsException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (Exception e) when (e is IOException or Npgsql.NpgsqlException or UnauthorizedAccessException)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"write failed: {e.Message}"));
+        }
+
+        Interlocked.Add(ref written, request.Records.Count - failures.Count);
+        var response = new WriteResponse();
+        response.Failures.AddRange(failures);
+        return response;
+    }
+
+    private async Task ThrottleAsync(int count, CancellationToken cancellationToken)
+    {
+        await pace.WaitAsync(cancellationToken);
+        try
+        {
+            admitted += count;
+            var due = TimeSpan.FromSeconds((double)admitted / maxRate) - clock.Elapsed;
+            if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
+            else if (-due > TimeSpan.FromSeconds(1)) admitted = (long)(clock.Elapsed.TotalSeconds * maxRate); // no credit for idle time
+        }
+        finally
+        {
+            pace.Release();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using EtlRouter.Sidecar.Discovery;
+
+namespace EtlRouter.Sidecar.Configuration;
+
+/// <summary>
+/// The sidecar's settings, from the environment variables DESIGN.md and the injector use. A malformed value
+/// stops the sidecar with the variable's name and an example, never a guess.
+/// </summary>
+public sealed class SidecarOptions
+{
+    /// <summary>SIDECAR_ID: unique per sidecar; the pod name when injected.</summary>
+    public required string SidecarId { get; init; }
+
+    /// <summary>namespace/name of the pod (POD_NAMESPACE, POD_NAME), for status and events.</summary>
+    public required string Pod { get; init; }
+
+    /// <summary>CLUSTER_ENDPOINT: any router node, as a URL (http://etl-router:50051).</summary>
+    public required Uri ClusterEndpoint { get; init; }
+
+    /// <summary>GRPC_PORT: where other sidecars send batches (SidecarDataPlane).</summary>
+    public int GrpcPort { get; init; } = 9091;
+
+    /// <summary>METRICS_PORT: HTTP /metrics, /healthz and /readyz.</summary>
+    public int MetricsPort { get; init; } = 9092;
+
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>ADVERTISE_ADDRESS (host:port) other sidecars dial; POD_IP:GRPC_PORT by default.</summary>
+    public required string AdvertiseAddress { get; init; }
+
+    /// <summary>DISCOVERY_PORTS: local ports scanned for services (ranges and lists: 50051-50060,7000).</summary>
+    public required IReadOnlyList<int> DiscoveryPorts { get; init; }
+
+    /// <summary>DISCOVERY_HOST: where the pod's own services listen (127.0.0.1).</summary>
+    public string DiscoveryHost { get; init; } = "127.0.0.1";
+
+    /// <summary>RESCAN_SECONDS: how often ports are scanned again for services that started late or left.</summary>
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>FLOW_REPORT_SECONDS: how often credit levels, backlog and counters go to the router.</summary>
+    public TimeSpan FlowReportInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>RETRY_BASE_MS: the first retry's delay; each further one doubles it (with jitter).</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>EDGE_OPEN_TIMEOUT_MS: how long a receiver may take to answer an edge with its first credit.</summary>
+    public TimeSpan EdgeOpenTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>REPLAY_POLL_SECONDS: how often the router is asked for dead letters to replay.</summary>
+    public TimeSpan ReplayPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>MAX_MESSAGE_BYTES: largest batch accepted on the data plane.</summary>
+    public int MaxMessageBytes { get; init; } = 16 * 1024 * 1024;
+
+    public static SidecarOptions FromEnvironment(Func<string, string?> env)
+    {
+        var grpcPort = Number(env, "GRPC_PORT", 9091, 1, 65535);
+        var bind = Text(env, "BIND_ADDRESS") is { } b
+            ? IPAddress.TryParse(b, out var ip) ? ip : throw Invalid("BIND_ADDRESS", b, "an IP address such as 0.0.0.0 or 127.0.0.1")
+            : IPAddress.Any;
+        var sidecarId = Text(env, "SIDECAR_ID") ?? Text(env, "POD_NAME") ?? Environment.MachineName;
+        var podNamespace = Text(env, "POD_NAMESPACE") ?? "local";
+        var podName = Text(env, "POD_NAME") ?? sidecarId;
+        var advertiseHost = Text(env, "POD_IP") ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString());
+        var advertise = Text(env, "ADVERTISE_ADDRESS") ?? $"{advertiseHost}:{grpcPort}";
+        if (!Uri.TryCreate($"http://{advertise}", UriKind.Absolute, out var advertiseUri) || advertiseUri.Port <= 0 || advertise.Contains('/'))
+        {
+            throw Invalid("ADVERTISE_ADDRESS", advertise, "host:port, such as 10.0.0.7:9091");
+        }
+
+        return new SidecarOptions
+        {
+            SidecarId = sidecarId,
+            Pod = $"{podNamespace}/{podName}",
+            ClusterEndpoint = Endpoint(Text(env, "CLUSTER_ENDPOINT") ?? "etl-router:50051"),
+            GrpcPort = grpcPort,
+            MetricsPort = Number(env, "METRICS_PORT", 9092, 1, 65535),
+            BindAddress = bind,
+            AdvertiseAddress = advertise,
+            DiscoveryPorts = PortList.Parse(Text(env, "DISCOVERY_PORTS") ?? "50051-50060", "DISCOVERY_PORTS"),
+            DiscoveryHost = Text(env, "DISCOVERY_HOST") ?? "127.0.0.1",
+            RescanInterval = TimeSpan.FromSeconds(Number(env, "RESCAN_SECONDS", 10, 1, 3600)),
+            FlowReportInterval = TimeSpan.FromSeconds(Number(env, "FLOW_REPORT_SECONDS", 2, 1, 3600)),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(Number(env, "RETRY_BASE_MS", 100, 1, 60_000)),
+            EdgeOpenTimeout = TimeSpan.FromMilliseconds(Number(env, "EDGE_OPEN_TIMEOUT_MS", 5000, 100, 600_000)),
+            ReplayPollInterval = TimeSpan.FromSeconds(Number(env, "REPLAY_POLL_SECONDS", 1, 1, 3600)),
+            MaxMessageBytes = Number(env, "MAX_MESSAGE_BYTES", 16 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+        };
+    }
+
+    /// <summary>Accepts host:port or a URL; plain host:port means h2c (http://).</summary>
+    private static Uri Endpoint(string value)
+    {
+        var text = value.Contains("://", StringComparison.Ordinal) ? value : $"http://{value}";
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host)
+            ? uri
+            : throw Invalid("CLUSTER_ENDPOINT", value, "host:port or a URL, such as etl-router:50051 or http://127.0.0.1:50051");
+    }
+
+    private static string? Text(Func<string, string?> env, string name) =>
+        env(name) is { Length: > 0 } value ? value.Trim() : null;
+
+    private static int Number(Func<string, string?> env, string name, int fallback, int min, int max)
+    {
+        if (Text(env, name) is not { } text) return fallback;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw Invalid(name, text, $"a whole number from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    private static SidecarConfigurationException Invalid(string name, string value, string expected) =>
+        new($"{name}: '{value}' is not valid; expected {expected}.");
+}

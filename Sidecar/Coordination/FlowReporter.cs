@@ -1,0 +1,62 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Stages;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace EtlRouter.Sidecar.Coordination;
+
+/// <summary>
+/// Tells the router, every FLOW_REPORT_SECONDS, each stage's counters and each edge's credit and backlog, so
+/// pipeline status and the dashboard can show where a pipeline is throttled. Never carries records.
+/// </summary>
+public sealed class FlowReporter(SidecarOptions options, RouterClients router, StageSupervisor supervisor, ILogger<FlowReporter> logger) : BackgroundService
+{
+    public FlowReport Snapshot()
+    {
+        var report = new FlowReport { SidecarId = options.SidecarId, At = Timestamp.FromDateTime(DateTime.UtcNow) };
+        foreach (var runner in supervisor.Running)
+        {
+            var stage = runner.Context;
+            report.Stages.Add(new StageFlow
+            {
+                Pipeline = stage.Assignment.Pipeline,
+                Stage = stage.Key.Stage,
+                RecordsIn = (ulong)stage.Counters.RecordsIn,
+                RecordsOut = (ulong)stage.Counters.RecordsOut,
+                RecordsFailed = (ulong)stage.Counters.RecordsFailed,
+            });
+            foreach (var edge in stage.Outputs.Edges)
+            {
+                report.Edges.Add(new EdgeFlow
+                {
+                    Pipeline = stage.Assignment.Pipeline,
+                    FromStage = edge.Address.FromStage,
+                    ToStage = edge.Address.ToStage,
+                    CreditsRecords = (ulong)Math.Max(0, edge.CreditRecords),
+                    CreditsBytes = (ulong)Math.Max(0, edge.CreditBytes),
+                    Backlog = (ulong)Math.Max(0, edge.Backlog),
+                });
+            }
+        }
+
+        return report;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.FlowReportInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default))
+        {
+            if (supervisor.Running.Count == 0) continue;
+            try
+            {
+                await router.Coordinator.ReportFlowAsync(Snapshot(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: stoppingToken);
+            }
+            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogDebug("Flow report not taken ({Status}); the next one carries the totals", e.StatusCode);
+            }
+        }
+    }
+}

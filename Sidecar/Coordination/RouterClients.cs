@@ -1,0 +1,38 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Configuration;
+using Grpc.Net.Client;
+
+namespace EtlRouter.Sidecar.Coordination;
+
+/// <summary>The sidecar's one channel to the router cluster; any node answers and forwards writes.</summary>
+public sealed class RouterClients : IDisposable
+{
+    private readonly GrpcChannel channel;
+
+    public RouterClients(SidecarOptions options)
+    {
+        channel = GrpcChannel.ForAddress(options.ClusterEndpoint, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(3),
+                // Watch streams live long; keep-alive pings notice a dead router node within seconds.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(5),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                EnableMultipleHttp2Connections = true,
+            },
+        });
+        Registry = new ServiceRegistry.ServiceRegistryClient(channel);
+        Coordinator = new SidecarCoordinator.SidecarCoordinatorClient(channel);
+        DeadLetters = new DeadLetters.DeadLettersClient(channel);
+    }
+
+    public ServiceRegistry.ServiceRegistryClient Registry { get; }
+
+    public SidecarCoordinator.SidecarCoordinatorClient Coordinator { get; }
+
+    public DeadLetters.DeadLettersClient DeadLetters { get; }
+
+    public void Dispose() => channel.Dispose();
+}

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+
+namespace EtlRouter.Sidecar.Delivery;
+
+/// <summary>
+/// Counts what is still open for one input batch: the stage's own work, each output batch sent downstream,
+/// each record being retried or dead-lettered. When the count reaches zero the batch is done, and its
+/// completion (an ack upstream, a source acknowledgement, a replay resolution) runs once.
+/// </summary>
+public sealed class BatchTracker
+{
+    private readonly Action<BatchTracker> completion;
+    private int open = 1;
+
+    public BatchTracker(Action<BatchTracker> completion) => this.completion = completion;
+
+    /// <summary>Ids of records that were dead-lettered on the way, so a replay does not resolve them.</summary>
+    public ConcurrentBag<string> DeadLettered { get; } = [];
+
+    /// <summary>One more thing must finish before the batch is done.</summary>
+    public void Open() => Interlocked.Increment(ref open);
+
+    /// <summary>One thing finished.</summary>
+    public void Close()
+    {
+        if (Interlocked.Decrement(ref open) == 0) completion(this);
+    }
+}

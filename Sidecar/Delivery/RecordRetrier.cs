@@ -1,0 +1,166 @@
+using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Stages;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Polly;
+using Polly.Retry;
+
+namespace EtlRouter.Sidecar.Delivery;
+
+/// <summary>
+/// Runs a stage's call for a batch. What succeeds is passed on at once; failed records are retried in the
+/// background with exponential backoff and jitter (Polly) up to the pipeline's maxRetries, then dead-lettered,
+/// so a poison record never holds up the records behind it. A service that is unreachable is waited for
+/// (the pipeline stalls, and backpressure reaches the source) rather than counted against the records.
+/// </summary>
+public sealed class RecordRetrier
+{
+    /// <summary>Batches retried at once per stage; more waits, which bounds the memory retries hold.</summary>
+    public const int ConcurrentRetries = 8;
+
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    private readonly StageContext stage;
+    private readonly RecordCall call;
+    private readonly DeadLetterWriter deadLetters;
+    private readonly Func<IReadOnlyList<Record>, BatchTracker, CancellationToken, Task> emit;
+    private readonly SemaphoreSlim retrySlots = new(ConcurrentRetries);
+    private bool unavailableReported;
+
+    public RecordRetrier(StageContext stage, RecordCall call, DeadLetterWriter deadLetters, Func<IReadOnlyList<Record>, BatchTracker, CancellationToken, Task> emit)
+    {
+        this.stage = stage;
+        this.call = call;
+        this.deadLetters = deadLetters;
+        this.emit = emit;
+    }
+
+    public async Task ProcessAsync(IReadOnlyList<Record> records, BatchTracker tracker, CancellationToken cancellationToken)
+    {
+        var result = await CallAsync(records, cancellationToken);
+        await emit(result.Outputs, tracker, cancellationToken);
+        if (result.Failures.Count == 0) return;
+
+        var now = Timestamp.FromDateTime(DateTime.UtcNow);
+        var failed = Match(records, result.Failures, id => new FailedRecord(records.First(r => r.Id == id), "", false, now));
+        await retrySlots.WaitAsync(cancellationToken);
+        tracker.Open();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RetryAsync(failed, tracker, cancellationToken);
+                tracker.Close();
+            }
+            catch (OperationCanceledException)
+            {
+                // The stage stopped: the batch stays unacked upstream, which sends it again.
+            }
+            finally
+            {
+                retrySlots.Release();
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task RetryAsync(List<FailedRecord> failed, BatchTracker tracker, CancellationToken cancellationToken)
+    {
+        var policy = stage.Assignment.Dlq;
+        var dlqEnabled = policy is null || policy.Enabled;
+        var maxRetries = policy is null ? 3 : (int)policy.MaxRetries;
+        var pending = await DeadLetterPermanentAsync(failed, tracker, cancellationToken);
+        if (pending.Count == 0) return;
+        if (dlqEnabled && maxRetries == 0)
+        {
+            await deadLetters.WriteAsync(stage, pending, tracker, cancellationToken);
+            return;
+        }
+
+        var pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<RecordsStillFailing>(),
+            // With the dead letter queue off, a record holds its pipeline until it succeeds (as the CRD documents).
+            MaxRetryAttempts = dlqEnabled ? maxRetries : int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = stage.Options.RetryBaseDelay,
+            MaxDelay = MaxDelay,
+            OnRetry = _ =>
+            {
+                stage.Metrics.Retries.Add(pending.Count, stage.Tags);
+                return default;
+            },
+        }).Build();
+
+        // The first attempt already ran inline; Polly's first execution only stands for it, so every call
+        // it makes is a retry after a backoff delay, and attempts count 1 + maxRetries.
+        var inlineAttemptDone = false;
+        try
+        {
+            await pipeline.ExecuteAsync(async token =>
+            {
+                if (!inlineAttemptDone)
+                {
+                    inlineAttemptDone = true;
+                    throw new RecordsStillFailing();
+                }
+
+                var records = pending.Select(f => f.Record).ToList();
+                var result = await CallAsync(records, token);
+                await emit(result.Outputs, tracker, token);
+                var byId = pending.ToDictionary(f => f.Record.Id);
+                var again = Match(records, result.Failures, id => byId[id]).Select(f => f with { Attempts = f.Attempts + 1 }).ToList();
+                pending = await DeadLetterPermanentAsync(again, tracker, token);
+                if (pending.Count > 0) throw new RecordsStillFailing();
+            }, cancellationToken);
+        }
+        catch (RecordsStillFailing)
+        {
+            await deadLetters.WriteAsync(stage, pending, tracker, cancellationToken);
+        }
+    }
+
+    private async Task<List<FailedRecord>> DeadLetterPermanentAsync(List<FailedRecord> failed, BatchTracker tracker, CancellationToken cancellationToken)
+    {
+        var permanent = failed.Where(f => f.Permanent).ToList();
+        if (permanent.Count > 0) await deadLetters.WriteAsync(stage, permanent, tracker, cancellationToken);
+        return [.. failed.Where(f => !f.Permanent)];
+    }
+
+    /// <summary>Failures matched to the records sent; an error naming a record that was not sent is ignored.</summary>
+    private static List<FailedRecord> Match(IReadOnlyList<Record> sent, IReadOnlyList<RecordError> errors, Func<string, FailedRecord> known)
+    {
+        var ids = sent.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. errors.Where(e => ids.Remove(e.RecordId)).Select(e => known(e.RecordId) with { Error = e.Message, Permanent = e.Permanent })];
+    }
+
+    /// <summary>One call. A failed call fails every record; an unreachable service is waited for.</summary>
+    private async Task<CallResult> CallAsync(IReadOnlyList<Record> records, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                var result = await call(records, cancellationToken);
+                if (unavailableReported) stage.Logger.LogInformation("Stage {Stage}: service {Service} answers again", stage.Key, stage.Definition.Service);
+                unavailableReported = false;
+                return result;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+            {
+                if (!unavailableReported) stage.Logger.LogWarning("Stage {Stage}: service {Service} is unavailable ({Detail}); waiting", stage.Key, stage.Definition.Service, e.Status.Detail);
+                unavailableReported = true;
+                await Task.Delay(backoff, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, backoff.Ticks * 2));
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var message = $"{e.StatusCode}: {e.Status.Detail}";
+                return new CallResult([], [.. records.Select(r => new RecordError { RecordId = r.Id, Message = message })]);
+            }
+        }
+    }
+
+    /// <summary>Tells Polly that some records of the attempt failed again.</summary>
+    private sealed class RecordsStillFailing : Exception;
+}

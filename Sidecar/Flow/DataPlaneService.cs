@@ -1,0 +1,92 @@
+using System.Threading.Channels;
+using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Stages;
+using Grpc.Core;
+
+namespace EtlRouter.Sidecar.Flow;
+
+/// <summary>
+/// The receiving end of edges (SidecarDataPlane.Exchange). Grants the stage's input budget, takes batches only
+/// within the credit granted (a sender that overdraws is cut off), returns credit as the stage passes records
+/// on, and acks each batch once everything that came of it is done downstream.
+/// </summary>
+public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPlaneService> logger) : SidecarDataPlane.SidecarDataPlaneBase
+{
+    /// <summary>How long an edge may wait for the receiver to learn of its stage before being refused.</summary>
+    private static readonly TimeSpan AssignmentGrace = TimeSpan.FromSeconds(2);
+
+    public override async Task Exchange(IAsyncStreamReader<EdgeFrame> requestStream, IServerStreamWriter<EdgeSignal> responseStream, ServerCallContext context)
+    {
+        if (!await requestStream.MoveNext(context.CancellationToken)) return;
+        if (requestStream.Current.BodyCase != EdgeFrame.BodyOneofCase.Open)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first frame of an Exchange stream must be 'open' (pipeline, from_stage, to_stage)"));
+        }
+
+        var open = requestStream.Current.Open;
+        if (open.Pipeline is null || open.ToStage.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "open.pipeline and open.to_stage are required"));
+        }
+
+        var key = StageKey.Of(open.Pipeline, open.ToStage);
+        var runner = await supervisor.FindAsync(key, AssignmentGrace, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this sidecar does not run stage {key} (epoch {supervisor.Epoch}); ask the router where it runs"));
+
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
+        var signals = Channel.CreateUnbounded<EdgeSignal>(new UnboundedChannelOptions { SingleReader = true });
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var signal in signals.Reader.ReadAllAsync(stream.Token)) await responseStream.WriteAsync(signal, stream.Token);
+        }, stream.Token);
+
+        var budget = runner.InputBudget;
+        var window = new ReceiverWindow(budget.MaxInFlightRecords, (long)Math.Min(budget.MaxInFlightBytes, long.MaxValue / 2));
+        signals.Writer.TryWrite(new EdgeSignal { Credit = new Credit { Records = budget.MaxInFlightRecords, Bytes = budget.MaxInFlightBytes } });
+        try
+        {
+            while (await requestStream.MoveNext(stream.Token))
+            {
+                var frame = requestStream.Current;
+                if (frame.BodyCase != EdgeFrame.BodyOneofCase.Batch)
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "after 'open', only 'batch' frames may follow"));
+                }
+
+                var batch = frame.Batch;
+                var records = batch.Records;
+                var bytes = InputBatch.SizeOf(records);
+                if (!window.TryTake(records.Count, bytes))
+                {
+                    logger.LogWarning("Edge {From}->{Key} from {Sender}: batch {Seq} overdraws its credit; closing the stream", open.FromStage, key, open.SenderId, batch.Seq);
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted, $"batch {batch.Seq} ({records.Count} records, {bytes} bytes) exceeds the credit granted; a sender must wait for credit"));
+                }
+
+                var seq = batch.Seq;
+                var tracker = new BatchTracker(_ => signals.Writer.TryWrite(new EdgeSignal { Ack = new Ack { Seq = seq } }));
+                var count = records.Count;
+                var returned = 0;
+                var input = new InputBatch(records, bytes, tracker, () =>
+                {
+                    if (Interlocked.Exchange(ref returned, 1) != 0) return;
+                    window.Return(count, bytes);
+                    signals.Writer.TryWrite(new EdgeSignal { Credit = new Credit { Records = (uint)count, Bytes = (ulong)bytes } });
+                });
+                if (!runner.TryAccept(input))
+                {
+                    throw new RpcException(new Status(StatusCode.Unavailable, $"stage {key} is stopping; resend elsewhere"));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (runner.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"stage {key} stopped on this sidecar"));
+        }
+        finally
+        {
+            signals.Writer.TryComplete();
+            await writer.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics.Metrics;
+using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Coordination;
+using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Discovery;
+using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Metrics;
+using EtlRouter.Sidecar.Stages;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Metrics;
+
+// etl-sidecar: discovers the pod's services, registers them, runs the stages the router assigns, and moves
+// records to other sidecars under credits. Settings come from the environment (README, "Sidecar").
+SidecarOptions options;
+try
+{
+    options = SidecarOptions.FromEnvironment(Environment.GetEnvironmentVariable);
+}
+catch (SidecarConfigurationException e)
+{
+    Console.Error.WriteLine($"etl-sidecar: {e.Message}");
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Listen(options.BindAddress, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+    kestrel.Listen(options.BindAddress, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+    kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
+    // Many edges share one connection: allow many concurrent streams and large windows.
+    kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+    kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+    kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+});
+
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton<LocalServices>();
+builder.Services.AddSingleton<ServiceScanner>();
+builder.Services.AddSingleton<RouterClients>();
+builder.Services.AddSingleton<GrpcChannels>();
+builder.Services.AddSingleton<SidecarMetrics>();
+builder.Services.AddSingleton<DeadLetterWriter>();
+builder.Services.AddSingleton<StageSupervisor>();
+builder.Services.AddSingleton<Registration>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Registration>());
+builder.Services.AddHostedService<AssignmentWatcher>();
+builder.Services.AddSingleton<FlowReporter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<FlowReporter>());
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+    grpc.MaxSendMessageSize = options.MaxMessageBytes;
+    grpc.EnableDetailedErrors = false;
+});
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(SidecarMetrics.MeterName)
+    .AddPrometheusExporter());
+
+var app = builder.Build();
+var supervisor = app.Services.GetRequiredService<StageSupervisor>();
+app.Services.GetRequiredService<SidecarMetrics>().ObserveEdges(
+    () => supervisor.Running.SelectMany(r => r.Context.Outputs.Edges.Select(e => new Measurement<long>(e.CreditRecords, EdgeTags(r, e)))),
+    () => supervisor.Running.SelectMany(r => r.Context.Outputs.Edges.Select(e => new Measurement<long>(e.Backlog, EdgeTags(r, e)))));
+app.MapGrpcService<DataPlaneService>();
+app.MapGet("/healthz", () => Results.Text("ok"));
+app.MapGet("/readyz", (Registration registration) => registration.IsRegistered
+    ? Results.Text($"ready: {options.SidecarId} registered, {supervisor.Running.Count} stage(s)")
+    : Results.Text("not ready: not registered with the router yet", statusCode: 503));
+app.MapGet("/flow", (FlowReporter flow) => Results.Text(Google.Protobuf.JsonFormatter.Default.Format(flow.Snapshot()), "application/json"));
+app.MapPrometheusScrapingEndpoint("/metrics");
+await app.RunAsync();
+return 0;
+
+static KeyValuePair<string, object?>[] EdgeTags(StageRunner runner, OutboundEdge edge) =>
+[
+    new("pipeline", $"{runner.Context.Key.Namespace}/{runner.Context.Key.Pipeline}"),
+    new("stage", edge.Address.FromStage),
+    new("to_stage", edge.Address.ToStage),
+];

@@ -1,0 +1,21 @@
+namespace EtlRouter.Sidecar.Stages;
+
+/// <summary>A stage's running totals, for flow reports to the router.</summary>
+public sealed class StageCounters
+{
+    private long recordsIn;
+    private long recordsOut;
+    private long recordsFailed;
+
+    public long RecordsIn => Interlocked.Read(ref recordsIn);
+
+    public long RecordsOut => Interlocked.Read(ref recordsOut);
+
+    public long RecordsFailed => Interlocked.Read(ref recordsFailed);
+
+    public void In(long count) => Interlocked.Add(ref recordsIn, count);
+
+    public void Out(long count) => Interlocked.Add(ref recordsOut, count);
+
+    public void Failed(long count) => Interlocked.Add(ref recordsFailed, count);
+}

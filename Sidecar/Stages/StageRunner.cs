@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Coordination;
+using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Flow;
+
+namespace EtlRouter.Sidecar.Stages;
+
+/// <summary>
+/// One stage running on this sidecar. A source stage pumps its source; a transform or sink stage takes
+/// batches from its inbox (filled by inbound edges, within the credit they granted), calls its service with
+/// retries, passes the output on to every output edge, and then returns the batch's credit upstream.
+/// </summary>
+public sealed class StageRunner
+{
+    private readonly Channel<InputBatch> inbox = Channel.CreateUnbounded<InputBatch>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> work = [];
+    private readonly RecordRetrier? retrier;
+
+    public StageRunner(StageContext context, DeadLetterWriter deadLetters, RouterClients router)
+    {
+        Context = context;
+        var kind = context.Definition.Kind;
+        if (kind == StageKind.Source)
+        {
+            work.Add(Task.Run(() => new SourcePump(context).RunAsync(stop.Token)));
+            return;
+        }
+
+        RecordCall call = kind == StageKind.Transform ? new TransformCall(context).CallAsync : new SinkCall(context).CallAsync;
+        retrier = new RecordRetrier(context, call, deadLetters, kind == StageKind.Transform ? EmitAsync : (_, _, _) => Task.CompletedTask);
+        work.Add(Task.Run(ProcessInboxAsync));
+        if (context.Assignment.Replica == 0)
+        {
+            // One replica replays the stage's dead letters, so each is retried once per request.
+            work.Add(Task.Run(() => new ReplayPoller(context, router, this).RunAsync(stop.Token)));
+        }
+    }
+
+    public StageContext Context { get; }
+
+    /// <summary>Cancelled when the stage stops; inbound edges close with it.</summary>
+    public CancellationToken Stopping => stop.Token;
+
+    /// <summary>What this stage grants each input edge.</summary>
+    public CreditBudget InputBudget => Context.Assignment.InputBudget ?? new CreditBudget { MaxInFlightRecords = 1000, MaxInFlightBytes = 8 << 20, BatchSize = 100 };
+
+    public bool TryAccept(InputBatch batch) => inbox.Writer.TryWrite(batch);
+
+    public Task UpdateAsync(AssignedStage assignment)
+    {
+        Context.Assignment = assignment;
+        return Context.Outputs.UpdateAsync(assignment);
+    }
+
+    public async Task StopAsync()
+    {
+        await stop.CancelAsync();
+        inbox.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(work);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: the stage was told to stop.
+        }
+
+        await Context.Outputs.StopAsync();
+    }
+
+    private async Task EmitAsync(IReadOnlyList<Record> outputs, BatchTracker tracker, CancellationToken cancellationToken)
+    {
+        if (outputs.Count == 0) return;
+        Context.CountOut(outputs.Count);
+        await Context.Outputs.SendAsync(outputs, tracker, cancellationToken);
+    }
+
+    private async Task ProcessInboxAsync()
+    {
+        await foreach (var batch in inbox.Reader.ReadAllAsync(stop.Token))
+        {
+            var started = Stopwatch.GetTimestamp();
+            Context.CountIn(batch.Records.Count);
+            try
+            {
+                await retrier!.ProcessAsync(batch.Records, batch.Tracker, stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // Not acked: the upstream resends the batch when its edge reconnects.
+                Context.Logger.LogError(e, "Stage {Stage}: a batch of {Count} failed unexpectedly", Context.Key, batch.Records.Count);
+                continue;
+            }
+
+            batch.ReturnCredit();
+            batch.Tracker.Close();
+            Context.Metrics.BatchLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, Context.Tags);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Net.Sockets;
+using EtlRouter.Contracts.V1;
+using EtlRouter.Tests.Support;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using static EtlRouter.Tests.Support.DataPlanePipelines;
+
+namespace EtlRouter.Tests.DataPlane;
+
+/// <summary>Garbage, nonsense and silence at the data plane: refused or timed out cleanly, nothing else disturbed.</summary>
+public sealed class DataPlaneBadInputTests
+{
+    [Fact]
+    public async Task Garbage_on_every_sidecar_port_and_protocol_violations_are_refused_while_records_keep_flowing()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "3000", "--rate", "1500");
+        var mask = await rig.ConnectorAsync("mask-pii", "mask");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        await rig.SidecarAsync("pod-source", generator);
+        var transformPod = await rig.SidecarAsync("pod-transform", mask);
+        await rig.SidecarAsync("pod-sink", files);
+        await rig.ApplyAsync(Build("garbage", stages: [Source("source", "gen"), Transform("mask", "mask", "source"), Sink("sink", "files", "mask")]));
+        await Eventually.WaitUntil(() => NdjsonFile.Ids(output).Count > 0, "the first records written");
+
+        // Raw bytes and an HTTP/1 request on the data-plane and metrics ports.
+        var random = new Random(42);
+        foreach (var port in new[] { transformPod.GrpcPort, transformPod.MetricsPort })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                var junk = new byte[4096];
+                random.NextBytes(junk);
+                if (i == 0) junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray();
+                if (i == 1) junk = [0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0xff, 1, 2, 3];
+                await client.GetStream().WriteAsync(junk);
+                client.Client.Shutdown(SocketShutdown.Send);
+            }
+        }
+
+        // Protocol violations on a real HTTP/2 stream.
+        using var channel = GrpcChannel.ForAddress($"http://{transformPod.Address}");
+        var dataPlane = new SidecarDataPlane.SidecarDataPlaneClient(channel);
+        var notOpen = await ExchangeErrorAsync(dataPlane, new EdgeFrame { Batch = new Batch { Seq = 1 } });
+        Assert.Equal(StatusCode.InvalidArgument, notOpen.StatusCode);
+        Assert.Contains("open", notOpen.Status.Detail, StringComparison.Ordinal);
+
+        var unknownStage = await ExchangeErrorAsync(dataPlane, Open("garbage", "no-such-stage"));
+        Assert.Equal(StatusCode.FailedPrecondition, unknownStage.StatusCode);
+        Assert.Contains("no-such-stage", unknownStage.Status.Detail, StringComparison.Ordinal);
+
+        // A sender that overdraws its credit is cut off. The sink's connector is paused (SIGSTOP) so the sink
+        // stage cannot pass records on and return credit: the second batch then exceeds what is left.
+        var sinkPod = rig.Sidecars.Single(s => s.Id == "pod-sink");
+        using var sinkChannel = GrpcChannel.ForAddress($"http://{sinkPod.Address}");
+        files.Process.Signal("STOP");
+        try
+        {
+            using var overdraw = new SidecarDataPlane.SidecarDataPlaneClient(sinkChannel).Exchange(deadline: DateTime.UtcNow.AddSeconds(20));
+            await overdraw.RequestStream.WriteAsync(Open("garbage", "sink"));
+            Assert.True(await overdraw.ResponseStream.MoveNext());
+            Assert.Equal(500u, overdraw.ResponseStream.Current.Credit.Records);
+            await overdraw.RequestStream.WriteAsync(new EdgeFrame { Batch = Batch(1, 10) });
+            await overdraw.RequestStream.WriteAsync(new EdgeFrame { Batch = Batch(2, 495) });
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => { while (await overdraw.ResponseStream.MoveNext()) { } });
+            Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+            Assert.Contains("credit", refused.Status.Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            files.Process.Signal("CONT");
+        }
+
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 3000, rig.Diagnostics);
+        Assert.True(transformPod.Process.IsRunning);
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => $"gen-{i}").ToHashSet(), ids.Where(id => id.StartsWith("gen-", StringComparison.Ordinal)).ToHashSet());
+    }
+
+    [Fact]
+    public async Task A_port_answering_nonsense_or_another_protocol_is_skipped_by_discovery()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        await using var nonsense = await FakeGrpcServer.StartAsync(s => s.AddSingleton(new NonsenseServiceInfo()), app => app.MapGrpcService<NonsenseServiceInfo>());
+        var mask = await rig.ConnectorAsync("mask-pii", "mask");
+        using var silent = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var sidecar = new SidecarProcess("pod-mixed", rig.RouterNode.GrpcAddress, [nonsense.Port, mask.Port, mask.HttpPort, silentPort]);
+        using (sidecar)
+        {
+            sidecar.Process.Start();
+            await sidecar.WaitReadyAsync();
+            var endpoints = await Eventually.WaitFor(async () =>
+            {
+                var found = await rig.RouterNode.ControlPlane.ListServiceEndpointsAsync(new ListServiceEndpointsRequest());
+                return found.Endpoints.Count > 0 ? found.Endpoints : null;
+            }, "the sidecar's services registered");
+            var only = Assert.Single(endpoints);
+            Assert.Equal("mask", only.Service);
+            Assert.Equal(StageKind.Transform, only.Kind);
+            Assert.True(sidecar.Process.IsRunning);
+            Assert.Contains("answered ServiceInfo with name ''", sidecar.Process.RecentOutput, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_peer_that_never_grants_credit_stalls_only_its_own_pipeline_and_the_source_stops_pulling()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        await using var blackHole = await FakeGrpcServer.StartAsync(s => s.AddSingleton(new SilentDataPlane()), app => app.MapGrpcService<SilentDataPlane>());
+        var stuckSource = await rig.ConnectorAsync("generator", "stuck", "--rate", "5000");
+        var goodSource = await rig.ConnectorAsync("generator", "good", "--count", "2000");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        await rig.SidecarAsync("pod-sources", stuckSource, goodSource);
+        await rig.SidecarAsync("pod-sink", files);
+        // The black hole registers as a sidecar serving sink "void" but never grants credit on its edges.
+        await rig.RouterNode.Registry.RegisterAsync(new RegisterSidecarRequest
+        {
+            SidecarId = "black-hole",
+            Pod = "default/black-hole",
+            Address = blackHole.Endpoint,
+            Services = { new DiscoveredService { Kind = StageKind.Sink, Name = "void", Endpoint = blackHole.Endpoint } },
+        });
+        using var keepAlive = new CancellationTokenSource();
+        var heartbeats = Task.Run(async () =>
+        {
+            while (!keepAlive.IsCancellationRequested)
+            {
+                await rig.RouterNode.Registry.HeartbeatAsync(new HeartbeatRequest { SidecarId = "black-hole" }, deadline: DateTime.UtcNow.AddSeconds(5));
+                await Task.Delay(500);
+            }
+        });
+
+        await rig.ApplyAsync(Build("stuck", maxInFlight: 200, batchSize: 50, stages: [Source("source", "stuck"), Sink("sink", "void", "source")]));
+        await rig.ApplyAsync(Build("good", stages: [Source("source", "good"), Sink("sink", "files", "source")]));
+
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 2000, rig.Diagnostics);
+        Assert.Equal(2000, ids.Distinct().Count());
+
+        // The stuck pipeline's source was asked for at most what its edge may retain, then nothing more.
+        var sent = await stuckSource.StatAsync("sent");
+        Assert.InRange(sent, 1, 2 * 200);
+        await Eventually.WaitUntil(async () => await stuckSource.StatAsync("sent") == sent && rig.Diagnostics().Contains("granted no credit", StringComparison.Ordinal),
+            "the stuck edge reported as timed out");
+        Assert.Equal(0, await stuckSource.StatAsync("acknowledged"));
+        await keepAlive.CancelAsync();
+        await heartbeats.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private static Batch Batch(ulong seq, int records)
+    {
+        var batch = new Batch { Seq = seq };
+        for (var i = 0; i < records; i++) batch.Records.Add(new EtlRouter.Contracts.V1.Record { Id = $"probe-{seq}-{i}" });
+        return batch;
+    }
+
+    private static EdgeFrame Open(string pipeline, string toStage) => new()
+    {
+        Open = new EdgeOpen { Pipeline = new PipelineRef { Namespace = "default", Name = pipeline }, FromStage = "test", ToStage = toStage, SenderId = "test" },
+    };
+
+    private static async Task<RpcException> ExchangeErrorAsync(SidecarDataPlane.SidecarDataPlaneClient client, EdgeFrame first)
+    {
+        using var call = client.Exchange(deadline: DateTime.UtcNow.AddSeconds(10));
+        await call.RequestStream.WriteAsync(first);
+        return await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext()) { } });
+    }
+
+    /// <summary>Answers discovery with no name and no kind.</summary>
+    private sealed class NonsenseServiceInfo : ServiceInfo.ServiceInfoBase
+    {
+        public override Task<DescribeServiceResponse> Describe(DescribeServiceRequest request, ServerCallContext context) =>
+            Task.FromResult(new DescribeServiceResponse { Name = "", Version = "???" });
+    }
+
+    /// <summary>Accepts edges and reads them, but never grants credit or acks.</summary>
+    private sealed class SilentDataPlane : SidecarDataPlane.SidecarDataPlaneBase
+    {
+        public override async Task Exchange(IAsyncStreamReader<EdgeFrame> requestStream, IServerStreamWriter<EdgeSignal> responseStream, ServerCallContext context)
+        {
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+            }
+        }
+    }
+}

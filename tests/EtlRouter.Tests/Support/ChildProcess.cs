@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace EtlRouter.Tests.Support;
+
+/// <summary>
+/// One of our executables run as a real process (`dotnet X.dll args`) with its own environment. Keeps the last
+/// lines of its output for failure messages; kill -9 or SIGTERM; killed on dispose.
+/// </summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> output = new();
+    private readonly string dll;
+    private readonly string[] arguments;
+    private Process? process;
+
+    public ChildProcess(string dll, IEnumerable<string> arguments, Dictionary<string, string> environment)
+    {
+        this.dll = dll;
+        this.arguments = [.. arguments];
+        Environment = environment;
+    }
+
+    /// <summary>The path of a project's built dll, e.g. Built("Sidecar", "etl-sidecar").</summary>
+    public static string Built(string project, string assembly) =>
+        Path.Combine(RepositoryRoot.Path, project, "bin", BuildConfiguration, "net10.0", $"{assembly}.dll");
+
+    public Dictionary<string, string> Environment { get; }
+
+    public bool IsRunning => process is { HasExited: false };
+
+    public int? ProcessId => IsRunning ? process!.Id : null;
+
+    public string RecentOutput => string.Join('\n', output.TakeLast(40));
+
+    public void Start()
+    {
+        if (IsRunning) throw new InvalidOperationException($"{Path.GetFileName(dll)} is already running");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"build first (dotnet build): {dll} is missing");
+        var start = new ProcessStartInfo("dotnet", [dll, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in Environment) start.Environment[key] = value;
+        var started = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        started.OutputDataReceived += (_, e) => Keep(e.Data);
+        started.ErrorDataReceived += (_, e) => Keep(e.Data);
+        started.BeginOutputReadLine();
+        started.BeginErrorReadLine();
+        process = started;
+    }
+
+    /// <summary>kill -9: no shutdown code runs, exactly like a crashed pod.</summary>
+    public void Kill()
+    {
+        if (process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>SIGTERM, then wait for a clean exit (kill -9 after 15 s).</summary>
+    public async Task StopAsync()
+    {
+        if (process is not { HasExited: false } p) return;
+        using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)])) await kill!.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await p.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    /// <summary>Sends a signal by name (STOP pauses the process, CONT resumes it).</summary>
+    public void Signal(string name)
+    {
+        if (ProcessId is not { } pid) return;
+        using var kill = Process.Start("kill", [$"-{name}", pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Resident memory now, in bytes (from /proc), or null when the process is gone.</summary>
+    public long? ResidentBytes()
+    {
+        if (ProcessId is not { } pid) return null;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return null;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        output.Enqueue(line);
+        while (output.Count > 400) output.TryDequeue(out _);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        process?.Dispose();
+    }
+
+#if DEBUG
+    private const string BuildConfiguration = "Debug";
+#else
+    private const string BuildConfiguration = "Release";
+#endif
+}
