@@ -61,16 +61,23 @@ switch (service)
     case EtlRouter.Connectors.Transforms.FilterTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.FilterTransform>(); break;
     case EtlRouter.Connectors.Transforms.MaskPiiTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.MaskPiiTransform>(); break;
     case EtlRouter.Connectors.Transforms.EnrichTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.EnrichTransform>(); break;
+    case EtlRouter.Connectors.Transforms.PassTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.PassTransform>(); break;
     case FileSink: app.MapGrpcService<FileSink>(); break;
+    case DiscardSink: app.MapGrpcService<DiscardSink>(); break;
     case PostgresSink: app.MapGrpcService<PostgresSink>(); break;
 }
 
 app.MapGet("/healthz", () => Results.Text("ok"));
+app.MapPost("/stats/reset-latency", () =>
+{
+    (service as RecordSink)?.Latency.Clear();
+    return Results.Ok();
+});
 app.MapGet("/stats", () => service switch
 {
     GeneratorSource g => Results.Json(new { name = identity.Name, generated = g.Generated, sent = g.Sent, acknowledged = g.Acknowledged, outstanding = g.Outstanding, redelivered = g.Redelivered, sessions = g.Sessions }),
     PullSource s => Results.Json(new { name = identity.Name, sent = s.Sent, acknowledged = s.Acknowledged, outstanding = s.Outstanding, redelivered = s.Redelivered, sessions = s.Sessions }),
-    RecordSink k => Results.Json(new { name = identity.Name, written = k.Written }),
+    RecordSink k => Results.Json(new { name = identity.Name, written = k.Written, latencyP50Ms = k.Latency.Percentile(50), latencyP99Ms = k.Latency.Percentile(99), latencySamples = k.Latency.Count }),
     _ => Results.Json(new { name = identity.Name }),
 });
 Console.WriteLine($"etl-connector {args[0]}: {identity.Kind.ToString().ToLowerInvariant()} '{identity.Name}' on {bind}:{port}" + (httpPort > 0 ? $", HTTP on {bind}:{httpPort}" : ""));

@@ -16,8 +16,10 @@ public static class ConnectorCatalog
         ["http"] = new(StageKind.Source, "POST /ingest JSON or NDJSON on --http-port; answers once delivered", (id, s) => new HttpSource(id, s)),
         ["filter"] = new(StageKind.Transform, "keeps records matching --expression (status == 'active' and amount >= 10)", (_, s) => new FilterTransform(s)),
         ["mask-pii"] = new(StageKind.Transform, "masks e-mails, phones and cards; --fields redacts named fields whole", (_, s) => new MaskPiiTransform(s)),
+        ["pass"] = new(StageKind.Transform, "passes records on unchanged", (_, s) => new PassTransform(s)),
         ["enrich"] = new(StageKind.Transform, "merges fields from a lookup table (--table-file, --key-field, --target)", (_, s) => new EnrichTransform(s)),
         ["file"] = new(StageKind.Sink, "appends NDJSON to --path, flushed per batch", (_, s) => new FileSink(s)),
+        ["discard"] = new(StageKind.Sink, "acknowledges and drops records (benchmarks)", (_, s) => new DiscardSink(s)),
         ["postgres"] = new(StageKind.Sink, "inserts into --table over --connection, once per record id", (_, s) => new PostgresSink(s)),
     };
 

@@ -22,6 +22,9 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
     /// <summary>Records written so far (a redelivered record counts again unless the sink deduplicates).</summary>
     public long Written => Interlocked.Read(ref written);
 
+    /// <summary>Event time to write, per record (this machine's clock): what /stats reports as p50/p99.</summary>
+    public LatencySamples Latency { get; } = new();
+
     /// <summary>Writes the batch durably; returns the records that could not be written.</summary>
     protected abstract Task<IReadOnlyList<RecordError>> WriteAsync(WriteRequest request, CancellationToken cancellationToken);
 
@@ -43,6 +46,12 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
         }
 
         Interlocked.Add(ref written, request.Records.Count - failures.Count);
+        var now = DateTime.UtcNow;
+        foreach (var record in request.Records)
+        {
+            if (record.EventTime is { } at) Latency.Add((now - at.ToDateTime()).TotalMilliseconds);
+        }
+
         var response = new WriteResponse();
         response.Failures.AddRange(failures);
         return response;

@@ -24,7 +24,7 @@ public sealed class GeneratorSource : PullSource
     private readonly long count;
     private readonly int seed;
     private readonly bool keyed;
-    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly Stopwatch clock = new();
     private long next;
 
     public GeneratorSource(ConnectorIdentity identity, ConnectorSettings settings)
@@ -42,17 +42,29 @@ public sealed class GeneratorSource : PullSource
 
     protected override bool Exhausted => count > 0 && Interlocked.Read(ref next) >= count;
 
+    protected override bool Ready
+    {
+        get
+        {
+            var seq = Interlocked.Read(ref next);
+            return (count == 0 || seq < count) && (rate == 0 || seq < Allowed);
+        }
+    }
+
+    /// <summary>Records the rate allows by now; the clock starts at the first read, so start-up time is no burst.</summary>
+    private long Allowed => (long)(clock.Elapsed.TotalSeconds * rate) + Math.Min(rate, 100);
+
     protected override Record? Next(MapField<string, string> options)
     {
+        if (!clock.IsRunning) clock.Start();
+        if (!Ready) return null;
         var seq = Interlocked.Read(ref next);
-        if (count > 0 && seq >= count) return null;
-        if (rate > 0 && seq >= (long)(clock.Elapsed.TotalSeconds * rate) + Math.Min(rate, 100)) return null;
         Interlocked.Increment(ref next);
         return Make(seq);
     }
 
     protected override Task WaitForDataAsync(CancellationToken cancellationToken) =>
-        Task.Delay(rate > 0 ? TimeSpan.FromMilliseconds(Math.Clamp(1000.0 / rate * 10, 1, 50)) : TimeSpan.FromMilliseconds(50), cancellationToken);
+        Task.Delay(rate > 0 ? TimeSpan.FromMilliseconds(Math.Clamp(1000.0 / rate, 1, 50)) : TimeSpan.FromMilliseconds(50), cancellationToken);
 
     private Record Make(long seq)
     {

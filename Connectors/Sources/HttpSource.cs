@@ -35,6 +35,8 @@ public sealed class HttpSource : PullSource
 
     protected override bool Exhausted => false;
 
+    protected override bool Ready => !queue.IsEmpty;
+
     protected override Record? Next(MapField<string, string> options) => queue.TryDequeue(out var record) ? record : null;
 
     protected override Task WaitForDataAsync(CancellationToken cancellationToken) => arrived.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken);

@@ -11,6 +11,8 @@ namespace EtlRouter.Connectors.Sources;
 public abstract class PullSource : SourceService.SourceServiceBase
 {
     private const int MaxBatch = 500;
+    private const int FullBatch = 100;
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
     private readonly object gate = new();
     private readonly SortedDictionary<string, Record> outstanding = new(StringComparer.Ordinal);
     private CancellationTokenSource? current;
@@ -34,6 +36,9 @@ public abstract class PullSource : SourceService.SourceServiceBase
 
     /// <summary>Completes when a new record may be ready (data arrived, a rate limit refilled).</summary>
     protected abstract Task WaitForDataAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when a new record can be had now.</summary>
+    protected abstract bool Ready { get; }
 
     /// <summary>True when the source will never have another new record.</summary>
     protected abstract bool Exhausted { get; }
@@ -73,8 +78,18 @@ public abstract class PullSource : SourceService.SourceServiceBase
             {
                 var allowed = await demand.WaitAsync(session.Token);
                 var batch = new ReadResponse();
+                var lingerUntil = DateTime.UtcNow + Linger;
                 while (batch.Records.Count < Math.Min(allowed, MaxBatch))
                 {
+                    // A trickle of records waits up to the linger time to fill a batch: many tiny batches
+                    // would cost every hop a call each.
+                    if (batch.Records.Count > 0 && batch.Records.Count < FullBatch && redeliver.Count == 0 && !Exhausted && DateTime.UtcNow < lingerUntil && !Ready)
+                    {
+                        var left = lingerUntil - DateTime.UtcNow;
+                        if (left > TimeSpan.Zero) await Task.WhenAny(WaitForDataAsync(session.Token), Task.Delay(left, session.Token));
+                        if (!Ready) break;
+                    }
+
                     if (redeliver.TryDequeue(out var again))
                     {
                         lock (gate) if (!outstanding.ContainsKey(again.Origin.Offset)) continue;

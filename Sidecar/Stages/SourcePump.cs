@@ -16,6 +16,7 @@ public sealed class SourcePump(StageContext stage)
 {
     private readonly object gate = new();
     private Channel<ReadRequest>? requests;
+    private long sessionNumber;
     private long pending;
     private long demanded;
 
@@ -68,9 +69,11 @@ public sealed class SourcePump(StageContext stage)
         using var call = client.Read(cancellationToken: session.Token);
         var writes = Channel.CreateUnbounded<ReadRequest>(new UnboundedChannelOptions { SingleReader = true });
         long first;
+        long id;
         lock (gate)
         {
             // Records of an earlier session that were not done will come again; count afresh.
+            id = ++sessionNumber;
             pending = 0;
             demanded = first = MaxPending;
             requests = writes;
@@ -89,7 +92,7 @@ public sealed class SourcePump(StageContext stage)
             await foreach (var response in call.ResponseStream.ReadAllAsync(session.Token))
             {
                 if (response.Records.Count == 0) continue;
-                await ForwardAsync(response.Records, session.Token);
+                await ForwardAsync(id, response.Records, session.Token);
             }
         }
         finally
@@ -100,7 +103,7 @@ public sealed class SourcePump(StageContext stage)
         }
     }
 
-    private async Task ForwardAsync(IList<Record> records, CancellationToken cancellationToken)
+    private async Task ForwardAsync(long sessionId, IList<Record> records, CancellationToken cancellationToken)
     {
         var count = records.Count;
         lock (gate)
@@ -122,7 +125,7 @@ public sealed class SourcePump(StageContext stage)
         var tracker = new BatchTracker(_ =>
         {
             stage.Metrics.DeliveryLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, stage.Tags);
-            Delivered(offsets, count);
+            Delivered(sessionId, offsets, count);
         });
         var batch = records as IReadOnlyList<Record> ?? [.. records];
         await stage.Outputs.SendAsync(batch, tracker, cancellationToken);
@@ -130,18 +133,26 @@ public sealed class SourcePump(StageContext stage)
         tracker.Close();
     }
 
-    /// <summary>A batch is done end to end: acknowledge its offsets and ask for as many records again.</summary>
-    private void Delivered(List<string> offsets, int count)
+    /// <summary>
+    /// A batch is done end to end: acknowledge its offsets (to whichever session is current: the source keeps
+    /// offsets across sessions) and, if it was read in this session, ask for as many records again.
+    /// </summary>
+    private void Delivered(long sessionId, List<string> offsets, int count)
     {
-        ReadRequest request;
         lock (gate)
         {
-            pending = Math.Max(0, pending - count);
-            var room = MaxPending - pending - demanded;
-            var give = room >= BatchSize || pending == 0 ? Math.Max(0, room) : 0;
-            demanded += give;
-            request = new ReadRequest { Demand = (uint)give };
+            var request = new ReadRequest();
             request.AcknowledgedOffsets.AddRange(offsets);
+            if (sessionId == sessionNumber)
+            {
+                pending -= count;
+                var room = MaxPending - pending - demanded;
+                // Ask in batch-sized steps, but always when nothing else is on its way, so the source never idles.
+                var give = room >= BatchSize || pending == 0 ? Math.Max(0, room) : 0;
+                demanded += give;
+                request.Demand = (uint)give;
+            }
+
             requests?.Writer.TryWrite(request);
         }
     }

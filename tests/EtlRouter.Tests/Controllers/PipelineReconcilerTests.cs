@@ -74,9 +74,7 @@ public sealed class PipelineReconcilerTests
         await h.CreateAsync(Linear("changing", "kafka-users", ["filter-active"], "clickhouse-analytics"));
         await h.WaitForReadyReason("changing", ConditionReasons.Running);
 
-        var current = (await h.Entities.GetAsync<EtlPipeline>("default", "changing"))!;
-        current.Spec.Steps = ["filter-active", "mask-pii"];
-        await h.Entities.ReplaceAsync(current);
+        await h.UpdateAsync<EtlPipeline>("changing", pipeline => pipeline.Spec.Steps = ["filter-active", "mask-pii"]);
 
         var updated = await Eventually.WaitFor(async () =>
         {

@@ -24,9 +24,7 @@ public sealed class ServiceAndClusterReconcilerTests
 
         h.Router.Serve(StageKind.Source, "orders", "sc-9", "orders-7f9c");
         // The refresh is 30s; a spec change wakes it now (level-triggered: it reads the router afresh).
-        var current = (await h.Entities.GetAsync<EtlSource>("default", "orders"))!;
-        current.Spec.Options = new Dictionary<string, string> { ["topic"] = "orders" };
-        await h.Entities.ReplaceAsync(current);
+        await h.UpdateAsync<EtlSource>("orders", source => source.Spec.Options = new Dictionary<string, string> { ["topic"] = "orders" });
 
         var ready = await Eventually.WaitFor(async () =>
         {
@@ -66,9 +64,7 @@ public sealed class ServiceAndClusterReconcilerTests
         // The StatefulSet controller would report ready pods; here the test plays it.
         sts.Status = new k8s.Models.V1StatefulSetStatus { Replicas = 3, ReadyReplicas = 3 };
         await h.Client.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(sts, "etl-router", "default");
-        var current = (await h.Entities.GetAsync<EtlRouterCluster>("default", "etl-router"))!;
-        current.Spec.Image = "etl-router:dev";
-        await h.Entities.ReplaceAsync(current);
+        await h.UpdateAsync<EtlRouterCluster>("etl-router", cluster => cluster.Spec.Image = "etl-router:dev");
 
         var ready = await Eventually.WaitFor(async () =>
         {

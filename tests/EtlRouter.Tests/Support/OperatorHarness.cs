@@ -100,6 +100,28 @@ public sealed class OperatorHarness : IAsyncDisposable
         return Entities.CreateAsync(entity);
     }
 
+    /// <summary>
+    /// Reads, changes and replaces an object, again on 409 Conflict, as client-go's RetryOnConflict does: the
+    /// operator writes status concurrently, so a user's spec change can meet a newer resourceVersion.
+    /// </summary>
+    public async Task UpdateAsync<T>(string name, Action<T> change, string ns = "default")
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await Entities.GetAsync<T>(ns, name) ?? throw new InvalidOperationException($"{typeof(T).Name} {ns}/{name} does not exist");
+            change(current);
+            try
+            {
+                await Entities.ReplaceAsync(current);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 10)
+            {
+            }
+        }
+    }
+
     public static EtlSource Source(string name) => new() { Metadata = new() { Name = name } };
 
     public static EtlTransform Transform(string name) => new() { Metadata = new() { Name = name } };

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using EtlRouter.Contracts.V1;
+using Grpc.Net.Client;
+
+namespace EtlRouter.Bench.DataPlane;
+
+/// <summary>
+/// The real thing: a one-node router, a generator, a pass-through transform and a discarding sink
+/// (etl-connector), each in its "pod" with an etl-sidecar; records go source -> transform -> sink sidecar to
+/// sidecar under credits, with acknowledgements back to the source.
+/// </summary>
+public static class EtlChain
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    public static async Task<Measurement> RunAsync(string repo, int size, int count, int batchSize, double rate)
+    {
+        string Dll(string project, string name) => Path.Combine(repo, project, "bin", "Release", "net10.0", $"{name}.dll");
+        using var processes = new Processes();
+        var p = Processes.FreePorts(16);
+        var data = Directory.CreateTempSubdirectory("etl-bench-").FullName;
+        processes.Start("router", Dll("RouterRuntime", "etl-router"), [], new()
+        {
+            ["RAFT_NODE_ID"] = "1", ["RAFT_PEERS"] = $"1=127.0.0.1:{p[0]}", ["GRPC_PORT"] = $"{p[1]}", ["GRAPHQL_PORT"] = $"{p[2]}",
+            ["DATA_DIR"] = data, ["BIND_ADDRESS"] = "127.0.0.1",
+        });
+        var connector = Dll("Connectors", "etl-connector");
+        string[] rateArgs = rate > 0 ? ["--rate", ((int)rate).ToString(CultureInfo.InvariantCulture)] : [];
+        processes.Start("generator", connector, ["generator", "--name", "gen", "--port", $"{p[3]}", "--http-port", $"{p[4]}", "--count", $"{count}", "--size", $"{size}", .. rateArgs]);
+        processes.Start("transform", connector, ["pass", "--name", "pass", "--port", $"{p[5]}", "--http-port", $"{p[6]}"]);
+        processes.Start("sink", connector, ["discard", "--name", "discard", "--port", $"{p[7]}", "--http-port", $"{p[8]}"]);
+        var sidecar = Dll("Sidecar", "etl-sidecar");
+        foreach (var (role, i, service) in new[] { ("sidecar-source", 9, 3), ("sidecar-transform", 11, 5), ("sidecar-sink", 13, 7) })
+        {
+            processes.Start(role, sidecar, [], new()
+            {
+                ["SIDECAR_ID"] = role, ["CLUSTER_ENDPOINT"] = $"127.0.0.1:{p[1]}", ["GRPC_PORT"] = $"{p[i]}", ["METRICS_PORT"] = $"{p[i + 1]}",
+                ["BIND_ADDRESS"] = "127.0.0.1", ["DISCOVERY_PORTS"] = $"{p[service]}", ["RESCAN_SECONDS"] = "1",
+            });
+        }
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{p[1]}");
+        var control = new ControlPlane.ControlPlaneClient(channel);
+        await Until(async () => (await control.ListServiceEndpointsAsync(new ListServiceEndpointsRequest())).Endpoints.Count == 3, "three sidecars registered");
+        var pipeline = new PipelineDefinition
+        {
+            Ref = new PipelineRef { Namespace = "bench", Name = "chain" },
+            Generation = 1,
+            FlowControl = new FlowControl { BatchSize = (uint)batchSize, MaxInFlight = (uint)batchSize * 20, MaxInFlightBytes = 64 << 20 },
+            Dlq = new DeadLetterPolicy { Enabled = true, MaxRetries = 3 },
+            Stages =
+            {
+                new StageDefinition { Name = "source", Kind = StageKind.Source, Service = "gen" },
+                new StageDefinition { Name = "transform", Kind = StageKind.Transform, Service = "pass", Inputs = { "source" } },
+                new StageDefinition { Name = "sink", Kind = StageKind.Sink, Service = "discard", Inputs = { "transform" } },
+            },
+        };
+        await control.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = pipeline });
+
+        // Throughput is timed from the first written record to the last, so pipeline start-up is not counted.
+        var stats = $"http://127.0.0.1:{p[8]}/stats";
+        await Until(async () => await Written(stats) > 0, "the first record written");
+        var clock = Stopwatch.StartNew();
+        var first = await Written(stats);
+        if (rate > 0)
+        {
+            // Latency at a steady rate: measure after a warm-up.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Http.PostAsync($"http://127.0.0.1:{p[8]}/stats/reset-latency", null);
+        }
+
+        await Until(async () => await Written(stats) >= count, $"{count} records written", TimeSpan.FromMinutes(5));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var summary = JsonDocument.Parse(await Http.GetStringAsync(stats)).RootElement;
+        var measurement = new Measurement("etl-router (3 sidecars)", size, (count - first) / seconds,
+            summary.GetProperty("latencyP50Ms").GetDouble(), summary.GetProperty("latencyP99Ms").GetDouble(), processes.PeakRss);
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return measurement;
+    }
+
+    private static async Task<long> Written(string url)
+    {
+        try
+        {
+            return JsonDocument.Parse(await Http.GetStringAsync(url)).RootElement.GetProperty("written").GetInt64();
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Grpc.Core.RpcException)
+            {
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"timed out waiting for {what}");
+    }
+}

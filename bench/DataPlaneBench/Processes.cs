@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace EtlRouter.Bench.DataPlane;
+
+/// <summary>The processes of one measured setup: started, sampled for RSS every 100 ms, killed at the end.</summary>
+public sealed class Processes : IDisposable
+{
+    private readonly List<(string Role, Process Process)> started = [];
+    private readonly Dictionary<string, long> peaks = [];
+    private readonly Timer sampler;
+
+    public Processes() => sampler = new Timer(_ => Sample(), null, 100, 100);
+
+    public IReadOnlyDictionary<string, long> PeakRss
+    {
+        get { lock (peaks) return new Dictionary<string, long>(peaks); }
+    }
+
+    public void Start(string role, string dll, IEnumerable<string> args, Dictionary<string, string>? env = null)
+    {
+        var info = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in env ?? []) info.Environment[k] = v;
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        lock (peaks) started.Add((role, process));
+    }
+
+    public static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+
+    private void Sample()
+    {
+        lock (peaks)
+        {
+            foreach (var (role, process) in started)
+            {
+                try
+                {
+                    var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                    if (line is null) continue;
+                    var rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                    peaks[role] = Math.Max(peaks.GetValueOrDefault(role), rss);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        sampler.Dispose();
+        foreach (var (_, process) in started)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            process.Dispose();
+        }
+    }
+}

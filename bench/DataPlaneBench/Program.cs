@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Net;
+using EtlRouter.Bench.DataPlane;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+// DataPlaneBench: `run REPO RESULT [--quick]` measures the data plane against the raw chain;
+// `raw-relay --port P [--next host:port]` is one process of that chain.
+if (args is ["raw-relay", "--port", var port, .. var rest])
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.ConfigureKestrel(k =>
+    {
+        k.Listen(IPAddress.Loopback, int.Parse(port, CultureInfo.InvariantCulture), l => l.Protocols = HttpProtocols.Http2);
+        k.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
+        k.Limits.Http2.InitialStreamWindowSize = 4 << 20;
+    });
+    builder.Services.AddGrpc(g => g.MaxReceiveMessageSize = 64 << 20);
+    builder.Services.AddSingleton(new RawRelayOptions(rest is ["--next", var next] ? next : null));
+    var app = builder.Build();
+    app.MapGrpcService<RawRelayService>();
+    await app.RunAsync();
+    return 0;
+}
+
+if (args is not ["run", var repo, var result, .. var options])
+{
+    Console.Error.WriteLine("usage: DataPlaneBench run REPO RESULT.md [--quick] | raw-relay --port P [--next host:port]");
+    return 2;
+}
+
+var quick = options.Contains("--quick");
+var self = typeof(RawChain).Assembly.Location;
+const int BatchSize = 100;
+var rows = new List<(Measurement Full, Measurement Half)>();
+foreach (var (size, count) in new[] { (100, quick ? 50_000 : 300_000), (1024, quick ? 30_000 : 150_000) })
+{
+    foreach (var setup in new Func<double, int, Task<Measurement>>[]
+    {
+        (rate, n) => RawChain.RunAsync(self, size, n, BatchSize, rate),
+        (rate, n) => EtlChain.RunAsync(repo, size, n, BatchSize, rate),
+    })
+    {
+        var full = await setup(0, count);
+        Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
+        var halfRate = full.RecordsPerSecond / 2;
+        var half = await setup(halfRate, (int)(halfRate * (quick ? 6 : 12)));
+        Console.WriteLine($"  at {halfRate:0}/s: p50 {half.LatencyP50Ms} ms, p99 {half.LatencyP99Ms} ms");
+        rows.Add((full, half));
+    }
+}
+
+using var writer = new StreamWriter(result);
+writer.WriteLine("| setup | record | records/s | MB/s | p50 / p99 at half rate | peak RSS MiB (full run) |");
+writer.WriteLine("|---|---|---|---|---|---|");
+foreach (var (full, half) in rows)
+{
+    writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {full.Setup} | {full.RecordBytes} B | {full.RecordsPerSecond:N0} | {full.MegabytesPerSecond:0.0} | {half.LatencyP50Ms:0.0} / {half.LatencyP99Ms:0.0} ms | {full.PeakRssText} |"));
+}
+
+writer.WriteLine();
+foreach (var size in rows.Select(r => r.Full.RecordBytes).Distinct())
+{
+    var raw = rows.First(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("raw", StringComparison.Ordinal)).Full;
+    var etl = rows.First(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("etl", StringComparison.Ordinal)).Full;
+    writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {size} B: etl-router reaches {etl.RecordsPerSecond / raw.RecordsPerSecond:0.00}x of the raw chain's throughput."));
+}
+
+return 0;
