@@ -65,7 +65,9 @@ public sealed class SidecarOptions
         var podName = Text(env, "POD_NAME") ?? sidecarId;
         var advertiseHost = Text(env, "POD_IP") ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString());
         var advertise = Text(env, "ADVERTISE_ADDRESS") ?? $"{advertiseHost}:{grpcPort}";
-        if (!Uri.TryCreate($"http://{advertise}", UriKind.Absolute, out var advertiseUri) || advertiseUri.Port <= 0 || advertise.Contains('/'))
+        var colon = advertise.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(advertise[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var advertisePort)
+            || advertisePort is < 1 or > 65535 || advertise.Contains('/') || !Uri.TryCreate($"http://{advertise}", UriKind.Absolute, out _))
         {
             throw Invalid("ADVERTISE_ADDRESS", advertise, "host:port, such as 10.0.0.7:9091");
         }
