@@ -46,17 +46,24 @@ public sealed class FlowReporter(SidecarOptions options, RouterClients router, S
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.FlowReportInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default))
+        try
         {
-            if (supervisor.Running.Count == 0) continue;
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await router.Coordinator.ReportFlowAsync(Snapshot(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: stoppingToken);
+                if (supervisor.Running.Count == 0) continue;
+                try
+                {
+                    await router.Coordinator.ReportFlowAsync(Snapshot(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: stoppingToken);
+                }
+                catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogDebug("Flow report not taken ({Status}); the next one carries the totals", e.StatusCode);
+                }
             }
-            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogDebug("Flow report not taken ({Status}); the next one carries the totals", e.StatusCode);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
         }
     }
 }

@@ -41,7 +41,9 @@ public sealed class RecordRetrier
         if (result.Failures.Count == 0) return;
 
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
-        var failed = Match(records, result.Failures, id => new FailedRecord(records.First(r => r.Id == id), "", false, now));
+        var byId = new Dictionary<string, Record>(StringComparer.Ordinal);
+        foreach (var record in records) byId.TryAdd(record.Id, record);
+        var failed = Match(records, result.Failures, id => new FailedRecord(byId[id], "", false, now));
         await retrySlots.WaitAsync(cancellationToken);
         tracker.Open();
         _ = Task.Run(async () =>

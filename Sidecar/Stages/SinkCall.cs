@@ -14,8 +14,15 @@ public sealed class SinkCall(StageContext stage)
         request.Options.Add(stage.Definition.Options);
         var client = new SinkService.SinkServiceClient(stage.Channels.For(endpoint));
         var response = await client.WriteAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
-        var failed = response.Failures.Select(f => f.RecordId).ToHashSet(StringComparer.Ordinal);
-        stage.CountOut(records.Count(r => !failed.Contains(r.Id)));
+        if (response.Failures.Count == 0)
+        {
+            stage.CountOut(records.Count);
+        }
+        else
+        {
+            var failed = response.Failures.Select(f => f.RecordId).ToHashSet(StringComparer.Ordinal);
+            stage.CountOut(records.Count(r => !failed.Contains(r.Id)));
+        }
         return new CallResult([], response.Failures);
     }
 }

@@ -20,8 +20,14 @@ public sealed class StageOutputs(StageKey stage, GrpcChannels channels, SidecarO
     {
         // A stage with no output edge yet (its assignment is being rewired) holds its records; dropping them
         // would acknowledge them upstream.
-        while (Edges.Count == 0) await Task.Delay(100, cancellationToken);
-        foreach (var edge in Edges)
+        var edges = Edges;
+        while (edges.Count == 0)
+        {
+            await Task.Delay(100, cancellationToken);
+            edges = Edges;
+        }
+
+        foreach (var edge in edges)
         {
             try
             {

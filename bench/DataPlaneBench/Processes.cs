@@ -19,9 +19,12 @@ public sealed class Processes : IDisposable
         get { lock (peaks) return new Dictionary<string, long>(peaks); }
     }
 
-    public void Start(string role, string dll, IEnumerable<string> args, Dictionary<string, string>? env = null)
+    public void Start(string role, string dll, IEnumerable<string> args, Dictionary<string, string>? env = null) =>
+        StartExecutable(role, "dotnet", [dll, .. args], env);
+
+    public void StartExecutable(string role, string file, IEnumerable<string> args, Dictionary<string, string>? env = null)
     {
-        var info = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;

@@ -23,6 +23,12 @@ if (args is ["raw-relay", "--port", var port, .. var rest])
     return 0;
 }
 
+if (args is ["nats-transform", var url, var batch])
+{
+    await NatsChain.TransformAsync(url, int.Parse(batch, CultureInfo.InvariantCulture));
+    return 0;
+}
+
 if (args is not ["run", var repo, var result, .. var options])
 {
     Console.Error.WriteLine("usage: DataPlaneBench run REPO RESULT.md [--quick] | raw-relay --port P [--next host:port]");
@@ -30,16 +36,25 @@ if (args is not ["run", var repo, var result, .. var options])
 }
 
 var quick = options.Contains("--quick");
+var natsServer = Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "nats-server")));
+if (!natsServer) Console.WriteLine("nats-server is not installed (apt-get install nats-server): the NATS JetStream reference is skipped");
 var self = typeof(RawChain).Assembly.Location;
 const int BatchSize = 100;
 var rows = new List<(Measurement Full, Measurement Half)>();
 foreach (var (size, count) in new[] { (100, quick ? 50_000 : 300_000), (1024, quick ? 30_000 : 150_000) })
 {
-    foreach (var setup in new Func<double, int, Task<Measurement>>[]
+    var setups = new List<Func<double, int, Task<Measurement>>>
     {
         (rate, n) => RawChain.RunAsync(self, size, n, BatchSize, rate),
         (rate, n) => EtlChain.RunAsync(repo, size, n, BatchSize, rate),
-    })
+    };
+    if (natsServer)
+    {
+        setups.Add((rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.File));
+        setups.Add((rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.Memory));
+    }
+
+    foreach (var setup in setups)
     {
         var full = await setup(0, count);
         Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
@@ -65,6 +80,8 @@ foreach (var size in rows.Select(r => r.Full.RecordBytes).Distinct())
     var raw = rows.First(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("raw", StringComparison.Ordinal)).Full;
     var etl = rows.First(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("etl", StringComparison.Ordinal)).Full;
     writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {size} B: etl-router reaches {etl.RecordsPerSecond / raw.RecordsPerSecond:0.00}x of the raw chain's throughput."));
+    foreach (var nats in rows.Where(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("NATS", StringComparison.Ordinal)).Select(r => r.Full))
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {size} B: etl-router reaches {etl.RecordsPerSecond / nats.RecordsPerSecond:0.00}x of {nats.Setup}'s throughput."));
 }
 
 return 0;

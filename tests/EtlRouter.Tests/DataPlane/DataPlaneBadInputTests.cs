@@ -105,7 +105,8 @@ public sealed class DataPlaneBadInputTests
             Assert.Equal("mask", only.Service);
             Assert.Equal(StageKind.Transform, only.Kind);
             Assert.True(sidecar.Process.IsRunning);
-            Assert.Contains("answered ServiceInfo with name ''", sidecar.Process.RecentOutput, StringComparison.Ordinal);
+            // The log line is read from the child's stdout asynchronously: wait for it rather than race it.
+            await Eventually.WaitUntil(() => sidecar.Process.HasPrinted("answered ServiceInfo with name ''"), "the sidecar to log why it skipped the nonsense port");
         }
     }
 

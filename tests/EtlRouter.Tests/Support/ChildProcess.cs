@@ -34,6 +34,9 @@ public sealed class ChildProcess : IDisposable
 
     public string RecentOutput => string.Join('\n', output.TakeLast(40));
 
+    /// <summary>Whether any kept line of output (the last 400) contains the text.</summary>
+    public bool HasPrinted(string text) => output.Any(line => line.Contains(text, StringComparison.Ordinal));
+
     public void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{Path.GetFileName(dll)} is already running");
