@@ -1,4 +1,5 @@
 using EtlRouter.Operator;
+using EtlRouter.Operator.Webhooks;
 using EtlRouter.Operator.Runtime.Generation;
 using EtlRouter.Operator.Runtime.Metrics;
 using k8s;
@@ -19,6 +20,21 @@ var (operatorSettings, routerSettings) = OperatorConfiguration.Read(builder.Conf
 // KUBECONFIG (merged when it lists several files), else ~/.kube/config, else the pod's service account.
 builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
 builder.Services.AddEtlOperator(operatorSettings, routerSettings);
+
+// The admission webhooks (sidecar injection, EtlPipeline validation) on their own HTTPS port.
+var webhookSettings = builder.Configuration.GetSection("Webhook").Get<WebhookSettings>() ?? new WebhookSettings();
+webhookSettings.Injector.OperatorNamespace = operatorSettings.Namespace;
+builder.Services.AddEtlWebhooks(webhookSettings);
+if (webhookSettings.Enabled)
+{
+    // Listening explicitly replaces --urls, so the plain HTTP endpoints (health, metrics) are bound here too.
+    var urls = builder.Configuration["urls"] ?? "http://0.0.0.0:8080";
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.ListenOnUrls(urls);
+        kestrel.ListenForWebhooks(webhookSettings, System.Net.IPAddress.Any);
+    });
+}
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddMeter(OperatorMetrics.MeterName)
     .AddPrometheusExporter());
@@ -28,5 +44,6 @@ var app = builder.Build();
 app.MapHealthChecks("/healthz");
 app.MapHealthChecks("/readyz");
 app.MapPrometheusScrapingEndpoint("/metrics");
+app.MapEtlWebhooks();
 await app.RunAsync();
 return 0;

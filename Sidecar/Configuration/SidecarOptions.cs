@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using EtlRouter.Sidecar.Discovery;
+using EtlRouter.Contracts;
 
 namespace EtlRouter.Sidecar.Configuration;
 
@@ -81,7 +81,7 @@ public sealed class SidecarOptions
             MetricsPort = Number(env, "METRICS_PORT", 9092, 1, 65535),
             BindAddress = bind,
             AdvertiseAddress = advertise,
-            DiscoveryPorts = PortList.Parse(Text(env, "DISCOVERY_PORTS") ?? "50051-50060", "DISCOVERY_PORTS"),
+            DiscoveryPorts = ParsePorts(Text(env, "DISCOVERY_PORTS") ?? "50051-50060"),
             DiscoveryHost = Text(env, "DISCOVERY_HOST") ?? "127.0.0.1",
             RescanInterval = TimeSpan.FromSeconds(Number(env, "RESCAN_SECONDS", 10, 1, 3600)),
             FlowReportInterval = TimeSpan.FromSeconds(Number(env, "FLOW_REPORT_SECONDS", 2, 1, 3600)),
@@ -99,6 +99,18 @@ public sealed class SidecarOptions
         return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host)
             ? uri
             : throw Invalid("CLUSTER_ENDPOINT", value, "host:port or a URL, such as etl-router:50051 or http://127.0.0.1:50051");
+    }
+
+    private static IReadOnlyList<int> ParsePorts(string text)
+    {
+        try
+        {
+            return PortList.Parse(text, "DISCOVERY_PORTS");
+        }
+        catch (FormatException e)
+        {
+            throw new SidecarConfigurationException(e.Message);
+        }
     }
 
     private static string? Text(Func<string, string?> env, string name) =>

@@ -26,6 +26,7 @@ public sealed class TestApiServer : IAsyncDisposable
     {
         _app = app;
         Store = store;
+        Admission = new AdmissionChain(store);
         store.Changed += CollectGarbage;
         store.Changed += ServeCustomResources;
     }
@@ -33,6 +34,12 @@ public sealed class TestApiServer : IAsyncDisposable
     public ObjectStore Store { get; }
 
     public FaultInjection Faults { get; } = new();
+
+    /// <summary>The registered admission webhooks, called on create, update and delete.</summary>
+    public AdmissionChain Admission { get; }
+
+    /// <summary>What GET /version reports (major, minor): the injector adds native sidecars from 1.29.</summary>
+    public (int Major, int Minor) KubernetesVersion { get; set; } = (1, 31);
 
     public Uri Url { get; private set; } = null!;
 
@@ -75,6 +82,13 @@ public sealed class TestApiServer : IAsyncDisposable
         _requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
         try
         {
+            if (context.Request.Path.Value?.TrimEnd('/') == "/version")
+            {
+                var (major, minor) = KubernetesVersion;
+                await WriteAsync(context, HttpStatusCode.OK, new JsonObject { ["major"] = $"{major}", ["minor"] = $"{minor}", ["gitVersion"] = $"v{major}.{minor}.0", ["platform"] = "linux/amd64" });
+                return;
+            }
+
             var route = ApiRoute.Parse(context.Request.Path.Value ?? "/", Store);
             if (route is null)
             {
@@ -122,17 +136,23 @@ public sealed class TestApiServer : IAsyncDisposable
                 await WriteAsync(context, HttpStatusCode.OK, Store.Get(route.Type, route.Namespace, route.Name!));
                 return;
             case "POST" when route.Name is null:
-                await WriteAsync(context, HttpStatusCode.Created, Store.Create(route.Type, route.Namespace, await ReadBodyAsync(context)));
+                var created = await Admission.AdmitAsync(route.Type, route.Namespace, "CREATE", await ReadBodyAsync(context), null, null, context.RequestAborted);
+                await WriteAsync(context, HttpStatusCode.Created, Store.Create(route.Type, route.Namespace, created));
                 return;
             case "PUT" when route.Name is not null:
                 if (route.Subresource == "status" && Faults.TakeStatusConflict())
                     throw ApiError.Conflict(route.Type, route.Name, "the object has been modified; please apply your changes to the latest version and try again");
-                await WriteAsync(context, HttpStatusCode.OK, Store.Update(route.Type, route.Namespace, route.Name, await ReadBodyAsync(context), route.Subresource == "status"));
+                var replacement = await ReadBodyAsync(context);
+                if (route.Subresource is null)
+                    replacement = await Admission.AdmitAsync(route.Type, route.Namespace, "UPDATE", replacement, Store.Get(route.Type, route.Namespace, route.Name), null, context.RequestAborted);
+                await WriteAsync(context, HttpStatusCode.OK, Store.Update(route.Type, route.Namespace, route.Name, replacement, route.Subresource == "status"));
                 return;
             case "PATCH" when route.Name is not null:
                 await WriteAsync(context, HttpStatusCode.OK, await PatchAsync(context, route));
                 return;
             case "DELETE" when route.Name is not null:
+                var doomed = Store.Get(route.Type, route.Namespace, route.Name);
+                await Admission.AdmitAsync(route.Type, route.Namespace, "DELETE", doomed, doomed, null, context.RequestAborted);
                 await WriteAsync(context, HttpStatusCode.OK, Store.Delete(route.Type, route.Namespace, route.Name));
                 return;
             default:
@@ -168,6 +188,8 @@ public sealed class TestApiServer : IAsyncDisposable
         else if (wanted != currentVersion)
             throw ApiError.Conflict(route.Type, route.Name!, "the object has been modified; please apply your changes to the latest version and try again");
 
+        if (!statusOnly)
+            result = await Admission.AdmitAsync(route.Type, route.Namespace, "UPDATE", result, current, null, context.RequestAborted);
         return Store.Update(route.Type, route.Namespace, route.Name!, result, statusOnly);
     }
 

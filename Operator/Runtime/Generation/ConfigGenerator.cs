@@ -1,13 +1,15 @@
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Schema;
+using EtlRouter.Operator.Webhooks;
 using k8s;
 using k8s.Models;
 
 namespace EtlRouter.Operator.Runtime.Generation;
 
 /// <summary>
-/// Generates config/crd (one CRD per entity class) and config/rbac (the operator's ClusterRole from the
-/// controllers' RBAC attributes), each with its kustomization. Nothing there is edited by hand.
+/// Generates config/crd (one CRD per entity class), config/rbac (the operator's ClusterRole from the
+/// RBAC attributes) and config/webhook (the admission webhook configurations and their Service), each with
+/// its kustomization. Nothing there is edited by hand.
 /// </summary>
 public static class ConfigGenerator
 {
@@ -37,6 +39,26 @@ public static class ConfigGenerator
             Rules = rules,
         };
         files["rbac/role.yaml"] = Header + KubernetesYaml.Serialize(role);
+
+        // The admission webhooks, calling the operator through its Service; the operator fills in caBundle.
+        var webhooks = new WebhookSettings();
+        var operatorNamespace = new OperatorSettings().Namespace;
+        var viaService = WebhookConfigurations.ViaService(webhooks, operatorNamespace);
+        files["webhook/manifests.yaml"] = Header
+            + KubernetesYaml.Serialize(WebhookConfigurations.Mutating(webhooks, viaService)).TrimEnd() + "\n---\n"
+            + KubernetesYaml.Serialize(WebhookConfigurations.Validating(webhooks, viaService));
+        files["webhook/service.yaml"] = Header + KubernetesYaml.Serialize(new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = new V1ObjectMeta { Name = webhooks.ServiceName, NamespaceProperty = operatorNamespace },
+            Spec = new V1ServiceSpec
+            {
+                Selector = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "etl-operator" },
+                Ports = [new V1ServicePort { Name = "webhook", Port = 443, TargetPort = webhooks.Port, Protocol = "TCP" }],
+            },
+        });
+        files["webhook/kustomization.yaml"] = Header + "resources:\n- manifests.yaml\n- service.yaml\n";
         return files;
     }
 

@@ -1,5 +1,5 @@
 using EtlRouter.Sidecar.Configuration;
-using EtlRouter.Sidecar.Discovery;
+using EtlRouter.Contracts;
 using EtlRouter.Sidecar.Flow;
 using Xunit;
 

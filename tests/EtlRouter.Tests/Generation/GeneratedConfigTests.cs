@@ -35,4 +35,32 @@ public sealed class GeneratedConfigTests
             Assert.False(string.IsNullOrEmpty(version.Schema.OpenAPIV3Schema.Description), relative);
         }
     }
+
+    [Theory]
+    [InlineData("config/default")]
+    [InlineData("config/certmanager")]
+    [InlineData("config/samples")]
+    public async Task Every_kustomization_builds_and_the_webhook_configurations_are_in_it(string folder)
+    {
+        var kubectl = Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(p => Path.Combine(p, "kubectl")).FirstOrDefault(File.Exists);
+        if (kubectl is null) Assert.Skip("kubectl is not on PATH: cannot run `kubectl kustomize`");
+
+        var start = new System.Diagnostics.ProcessStartInfo(kubectl, ["kustomize", Path.Combine(RepositoryRoot.Path, folder)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        var errors = await process.StandardError.ReadToEndAsync(deadline.Token);
+        await process.WaitForExitAsync(deadline.Token);
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize {folder} failed: {errors}");
+        if (folder != "config/samples")
+        {
+            Assert.Contains("kind: MutatingWebhookConfiguration", await output, StringComparison.Ordinal);
+            Assert.Contains("kind: ValidatingWebhookConfiguration", await output, StringComparison.Ordinal);
+        }
+    }
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
-using EtlRouter.Sidecar.Configuration;
 
-namespace EtlRouter.Sidecar.Discovery;
+namespace EtlRouter.Contracts;
 
-/// <summary>Parses port lists such as <c>50051-50060,7000</c> (the DISCOVERY_PORTS and annotation syntax).</summary>
+/// <summary>
+/// Parses port lists such as <c>50051-50060,7000</c>: the syntax of the sidecar's DISCOVERY_PORTS and of the
+/// injector's <c>etl.router/discovery-ports</c> annotation, kept here so both read it the same way.
+/// </summary>
 public static class PortList
 {
     /// <summary>More than this many ports would make every rescan slow; a typo like 1-65535 is refused.</summary>
@@ -17,7 +19,7 @@ public static class PortList
             var bounds = part.Split('-', StringSplitOptions.TrimEntries);
             if (bounds.Length is < 1 or > 2 || !TryPort(bounds[0], out var first) || !TryPort(bounds[^1], out var last) || last < first)
             {
-                throw new SidecarConfigurationException(
+                throw new FormatException(
                     $"{setting}: '{part}' is not a port or a range; write ports and ranges such as 50051-50060,7000.");
             }
 
@@ -26,7 +28,7 @@ public static class PortList
                 ports.Add(port);
                 if (ports.Count > MaxPorts)
                 {
-                    throw new SidecarConfigurationException($"{setting}: more than {MaxPorts} ports; name the few the pod's services use.");
+                    throw new FormatException($"{setting}: more than {MaxPorts} ports; name the few the pod's services use.");
                 }
             }
         }

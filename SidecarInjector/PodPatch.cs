@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace EtlRouter.SidecarInjector;
+
+/// <summary>
+/// The RFC 6902 JSON patch that adds the sidecar to a pod: appended to initContainers (native) or containers,
+/// and the etl.router/injected-version annotation that records what was done. Only "add" operations, each on a
+/// path that exists by then, so the patch applies to exactly the pod it was computed for.
+/// </summary>
+public static class PodPatch
+{
+    public static JsonArray AddSidecar(V1Pod pod, V1Container sidecar, SidecarMode mode, string version)
+    {
+        var patch = new JsonArray();
+        var container = JsonNode.Parse(KubernetesJson.Serialize(sidecar));
+        if (mode == SidecarMode.Native)
+        {
+            // After the pod's own init containers: they finish before the sidecar starts and need none of it.
+            if (pod.Spec?.InitContainers is { Count: > 0 })
+                patch.Add(Add("/spec/initContainers/-", container));
+            else
+                patch.Add(Add("/spec/initContainers", new JsonArray(container)));
+        }
+        else
+        {
+            patch.Add(Add("/spec/containers/-", container));
+        }
+
+        if (pod.Metadata?.Annotations is null)
+            patch.Add(Add("/metadata/annotations", new JsonObject { [InjectionAnnotations.InjectedVersion] = version }));
+        else
+            patch.Add(Add("/metadata/annotations/" + Escape(InjectionAnnotations.InjectedVersion), JsonValue.Create(version)));
+        return patch;
+    }
+
+    /// <summary>RFC 6901: "~" and "/" inside a key are written ~0 and ~1.</summary>
+    public static string Escape(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    private static JsonObject Add(string path, JsonNode? value) => new() { ["op"] = "add", ["path"] = path, ["value"] = value };
+}
