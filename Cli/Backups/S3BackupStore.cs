@@ -1,0 +1,101 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace EtlRouter.Cli.Backups;
+
+/// <summary>
+/// Backups in S3 (s3://bucket/prefix) through the AWS SDK: credentials and region from the usual AWS
+/// variables and profiles; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for S3-compatible stores such as MinIO,
+/// addressed path-style.
+/// </summary>
+public sealed class S3BackupStore : IBackupStore, IDisposable
+{
+    private readonly AmazonS3Client client;
+    private readonly string bucket;
+    private readonly string prefix;
+
+    public S3BackupStore(Uri url, Func<string, string?> environment)
+    {
+        bucket = url.Host;
+        prefix = url.AbsolutePath.Trim('/') is { Length: > 0 } p ? p + "/" : string.Empty;
+        Location = $"s3://{bucket}/{prefix}";
+        // Checksums only where S3 requires them: S3-compatible stores often lack the newer trailing checksums.
+        var config = new AmazonS3Config
+        {
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if ((environment("AWS_ENDPOINT_URL_S3") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.ForcePathStyle = true;
+        }
+
+        if (environment("AWS_REGION") is { Length: > 0 } region) config.AuthenticationRegion = region;
+        client = new AmazonS3Client(config);
+    }
+
+    public string Location { get; }
+
+    public async Task WriteAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await content.CopyToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        await Call(() => client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = prefix + name, InputStream = buffer, UseChunkEncoding = false }, cancellationToken));
+    }
+
+    public async Task<Stream?> ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await client.GetObjectAsync(bucket, prefix + name, cancellationToken);
+            var copy = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(copy, cancellationToken);
+            copy.Position = 0;
+            return copy;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw new CliException($"{Location}: {e.Message}");
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await Call(() => client.ListObjectsV2Async(request, cancellationToken));
+            names.AddRange((response.S3Objects ?? []).Select(o => o.Key[prefix.Length..]));
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+        return names;
+    }
+
+    public void Dispose() => client.Dispose();
+
+    private async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw new CliException($"{Location}: {e.Message}");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"cannot reach S3 for {Location}: {e.Message}", ExitCodes.Unreachable);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using EtlRouter.Entities.Resources;
+
+namespace EtlRouter.Cli.Graph;
+
+/// <summary>One pipeline's DAG as etlctl draws it: stages (kind and service) and edges.</summary>
+public sealed record PipelineGraphView(string Namespace, string Name, IReadOnlyList<StageView> Stages)
+{
+    public string Id => $"{Namespace}/{Name}";
+}
+
+/// <param name="Name">The stage's name, unique in its pipeline.</param>
+/// <param name="Kind">Source, transform or sink.</param>
+/// <param name="Service">The EtlSource/EtlTransform/EtlSink it runs.</param>
+/// <param name="Inputs">The stages it reads from.</param>
+/// <param name="Replicas">How many sidecars share it.</param>
+public sealed record StageView(string Name, ServiceKind Kind, string Service, IReadOnlyList<string> Inputs, int Replicas);

@@ -1,0 +1,18 @@
+using Spectre.Console;
+
+namespace EtlRouter.Cli.Output;
+
+/// <summary>kubectl-style tables: upper-case headers, no borders, columns fitted to the console's width.</summary>
+public static class TableWriter
+{
+    public static void Write(CliConsole console, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var table = new Table().NoBorder();
+        table.ShowHeaders = true;
+        foreach (var header in headers)
+            table.AddColumn(new TableColumn(new Text(header.ToUpperInvariant(), new Style(decoration: Decoration.Bold))) { Padding = new Padding(0, 0, 3, 0), NoWrap = false });
+        foreach (var row in rows)
+            table.AddRow(row.Select(cell => (Spectre.Console.Rendering.IRenderable)new Text(cell)).ToArray());
+        console.Console.Write(table);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EtlRouter.Cli.Targets;
+using EtlRouter.Entities.Schema;
+using k8s;
+using k8s.Autorest;
+
+namespace EtlRouter.Cli.Resources;
+
+/// <summary>Our custom resources as JSON objects, through the API server's custom objects API.</summary>
+public sealed class CustomResources(KubernetesTarget target)
+{
+    /// <summary>Objects of a kind in one namespace, or in all when <paramref name="ns"/> is null.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(EntityMetadata kind, string? ns, string? labelSelector, CancellationToken cancellationToken)
+    {
+        var list = await target.CallAsync(() => ns is null
+            ? target.Client.CustomObjects.ListClusterCustomObjectAsync(kind.Group, kind.Version, kind.Plural, labelSelector: labelSelector, cancellationToken: cancellationToken)
+            : target.Client.CustomObjects.ListNamespacedCustomObjectAsync(kind.Group, kind.Version, ns, kind.Plural, labelSelector: labelSelector, cancellationToken: cancellationToken));
+        var items = Json(list)["items"] as JsonArray ?? [];
+        return items.OfType<JsonObject>()
+            .OrderBy(i => i["metadata"]?["namespace"]?.ToString(), StringComparer.Ordinal)
+            .ThenBy(i => i["metadata"]?["name"]?.ToString(), StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>One object, or null when it does not exist.</summary>
+    public async Task<JsonObject?> GetAsync(EntityMetadata kind, string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Json(await target.CallAsync(() => target.Client.CustomObjects.GetNamespacedCustomObjectAsync(kind.Group, kind.Version, ns, kind.Plural, name, cancellationToken)));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<JsonObject> CreateAsync(EntityMetadata kind, string ns, JsonObject body, bool dryRun, CancellationToken cancellationToken) =>
+        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, dryRun: dryRun ? "All" : null, cancellationToken: cancellationToken))));
+
+    public async Task<JsonObject> ReplaceAsync(EntityMetadata kind, string ns, string name, JsonObject body, bool dryRun, CancellationToken cancellationToken) =>
+        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, name, dryRun: dryRun ? "All" : null, cancellationToken: cancellationToken))));
+
+    /// <summary>Deletes an object; false when it did not exist.</summary>
+    public async Task<bool> DeleteAsync(EntityMetadata kind, string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await target.CallAsync(() => target.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(kind.Group, kind.Version, ns, kind.Plural, name, cancellationToken: cancellationToken));
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The events about one object, oldest first.</summary>
+    public async Task<IReadOnlyList<k8s.Models.Corev1Event>> EventsAsync(string ns, string kind, string name, CancellationToken cancellationToken)
+    {
+        var events = await target.CallAsync(() => target.Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={name},involvedObject.kind={kind}", cancellationToken: cancellationToken));
+        return events.Items.OrderBy(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp).ToList();
+    }
+
+    private static async Task<object> Refused(Func<Task<object>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode is 400 or 409 or 422 or 403)
+        {
+            throw new CliException(KubernetesTarget.StatusMessage(e));
+        }
+    }
+
+    private static JsonObject Json(object response) => response switch
+    {
+        JsonElement element => JsonNode.Parse(element.GetRawText()) as JsonObject ?? [],
+        _ => JsonNode.Parse(JsonSerializer.Serialize(response)) as JsonObject ?? [],
+    };
+}

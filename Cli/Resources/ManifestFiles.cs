@@ -1,0 +1,38 @@
+using EtlRouter.Entities.Manifests;
+
+namespace EtlRouter.Cli.Resources;
+
+/// <summary>Reads -f arguments: files, directories (their .yaml/.yml/.json files, sorted) and "-" for standard input.</summary>
+public static class ManifestFiles
+{
+    public static IReadOnlyList<ManifestDocument> Read(IReadOnlyList<string> paths, TextReader standardInput)
+    {
+        if (paths.Count == 0) throw new CliException("-f: name at least one file, directory or - (standard input)", ExitCodes.Usage);
+        var documents = new List<ManifestDocument>();
+        foreach (var path in paths)
+        {
+            if (path == "-")
+            {
+                documents.AddRange(ManifestReader.Read(standardInput.ReadToEnd(), "-"));
+            }
+            else if (Directory.Exists(path))
+            {
+                var files = Directory.GetFiles(path)
+                    .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
+                    .Where(f => Path.GetFileName(f) != "kustomization.yaml")
+                    .Order(StringComparer.Ordinal);
+                foreach (var file in files) documents.AddRange(ManifestReader.Read(File.ReadAllText(file), file));
+            }
+            else if (File.Exists(path))
+            {
+                documents.AddRange(ManifestReader.Read(File.ReadAllText(path), path));
+            }
+            else
+            {
+                throw new CliException($"-f {path}: no such file or directory");
+            }
+        }
+
+        return documents;
+    }
+}
