@@ -44,6 +44,12 @@ public sealed class RouterCommandTests
         Golden.Match("router-describe-pipeline.txt", Golden.Stable((await etlctl.RunAsync("describe", "pipeline", "orders")).Out));
         Golden.Match("router-graph.txt", (await etlctl.RunAsync("graph", "--format", "text", "-A")).Out);
 
+        // The real executable, piped as in a script: no colour codes and no wrapping, whatever the width.
+        var piped = await RunProcessAsync("describe", "pipeline", "orders", "--router", $"127.0.0.1:{node.GrpcPort}");
+        Assert.Equal(0, piped.Exit);
+        Assert.DoesNotContain('\u001b', piped.Out);
+        Assert.Contains("<not assigned: no live sidecar serves source 'gen'; start a pod with the sidecar beside that service>", piped.Out, StringComparison.Ordinal);
+
         var (refused, _, refusedError) = await etlctl.RunAsync("get", "sources");
         Assert.Equal(2, refused);
         Assert.Contains("the router holds pipelines only", refusedError, StringComparison.Ordinal);
@@ -166,6 +172,22 @@ public sealed class RouterCommandTests
         await node.ControlPlane.DeletePipelineAsync(new DeletePipelineRequest { Ref = new PipelineRef { Namespace = "default", Name = "s3-check" } }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(0, (await etlctl.RunAsync("backup", "restore", id, "--source", prefix)).Exit);
         Assert.Equal("pipeline/default/s3-check\n", (await etlctl.RunAsync("get", "pipelines", "-o", "name")).Out);
+    }
+
+    private static async Task<(int Exit, string Out)> RunProcessAsync(params string[] args)
+    {
+        var dll = ChildProcess.Built("Cli", "etlctl");
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        _ = process.StandardError.ReadToEndAsync(deadline.Token);
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await output);
     }
 
     private static int Rows(string output, string prefix) => output.Split('\n').Count(l => l.StartsWith(prefix, StringComparison.Ordinal));
