@@ -21,7 +21,7 @@ public sealed class CertificateFileWatcher(WebhookSettings settings, ServingCert
         {
             Reload();
         }
-        while (await Tick(timer, stoppingToken));
+        while (await CheckTimer.NextAsync(timer, stoppingToken));
     }
 
     /// <summary>Loads the files when their content changed; returns whether a certificate is being served.</summary>
@@ -46,17 +46,5 @@ public sealed class CertificateFileWatcher(WebhookSettings settings, ServingCert
         }
 
         return serving.IsLoaded;
-    }
-
-    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }

@@ -50,7 +50,7 @@ public sealed class SelfSignedCertificateRotator(
                 logger.LogWarning(e, "Could not check the webhook certificate in Secret {Namespace}/{Secret}; trying again in {Interval}", operatorSettings.Namespace, settings.SecretName, settings.CheckInterval);
             }
         }
-        while (await Tick(timer, stoppingToken));
+        while (await CheckTimer.NextAsync(timer, stoppingToken));
     }
 
     /// <summary>
@@ -179,17 +179,5 @@ public sealed class SelfSignedCertificateRotator(
         // Replace carries the resourceVersion we read: a concurrent writer makes this a 409, never a lost update.
         existing.Data = bundle.ToSecretData();
         await client.CoreV1.ReplaceNamespacedSecretAsync(existing, settings.SecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
-    }
-
-    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }

@@ -20,15 +20,27 @@ namespace EtlRouter.Tests.Injection;
 /// The webhooks over HTTPS, called the way the API server calls them: the test API server holds webhook
 /// configurations that name the endpoint by URL and trust only the caBundle the operator publishes.
 /// </summary>
-public sealed class WebhookEndpointTests
+public sealed class WebhookEndpointTests : IAsyncLifetime
 {
+    private OperatorHarness harness = null!;
+
+    public async ValueTask InitializeAsync() => harness = await OperatorHarness.StartAsync(startOperator: false);
+
+    public async ValueTask DisposeAsync() => await harness.DisposeAsync();
+
+    /// <summary>The webhook host, its configurations registered by URL, once the operator has published its CA bundle.</summary>
+    private async Task<(WebhookHost Webhooks, string CaBundle)> StartWebhooksAsync()
+    {
+        var webhooks = await WebhookHost.StartAsync(harness.Api);
+        await RegisterAsync(harness.Client, webhooks);
+        return (webhooks, await WaitForCaBundleAsync(harness.Client, webhooks));
+    }
+
     [Fact]
     public async Task Creating_an_annotated_pod_through_the_api_server_yields_a_pod_with_the_sidecar_also_after_a_certificate_rotation()
     {
-        await using var harness = await OperatorHarness.StartAsync(startOperator: false);
-        await using var webhooks = await WebhookHost.StartAsync(harness.Api);
-        await RegisterAsync(harness.Client, webhooks);
-        var caBundle = await WaitForCaBundleAsync(harness.Client, webhooks, previous: null);
+        var (webhooks, caBundle) = await StartWebhooksAsync();
+        await using var stopWebhooks = webhooks;
 
         var created = await harness.Client.CoreV1.CreateNamespacedPodAsync(PodWith(new() { [InjectionAnnotations.Inject] = "true" }, "orders"), "shop", cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(created.Spec.InitContainers is not null, string.Join("\n", harness.Api.Admission.Calls));
@@ -52,10 +64,8 @@ public sealed class WebhookEndpointTests
     [Fact]
     public async Task A_labelled_namespace_injects_its_pods_an_opted_out_pod_stays_as_it_is_and_an_invalid_annotation_is_refused()
     {
-        await using var harness = await OperatorHarness.StartAsync(startOperator: false);
-        await using var webhooks = await WebhookHost.StartAsync(harness.Api);
-        await RegisterAsync(harness.Client, webhooks);
-        await WaitForCaBundleAsync(harness.Client, webhooks, previous: null);
+        var (webhooks, _) = await StartWebhooksAsync();
+        await using var stopWebhooks = webhooks;
         var token = TestContext.Current.CancellationToken;
         await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "data", Labels = new Dictionary<string, string> { [InjectionAnnotations.NamespaceInjection] = "enabled" } } }, cancellationToken: token);
 
@@ -77,10 +87,8 @@ public sealed class WebhookEndpointTests
     [Fact]
     public async Task An_invalid_pipeline_is_refused_at_create_with_the_reconcilers_message_and_a_missing_reference_is_allowed()
     {
-        await using var harness = await OperatorHarness.StartAsync(startOperator: false);
-        await using var webhooks = await WebhookHost.StartAsync(harness.Api);
-        await RegisterAsync(harness.Client, webhooks);
-        await WaitForCaBundleAsync(harness.Client, webhooks, previous: null);
+        var (webhooks, _) = await StartWebhooksAsync();
+        await using var stopWebhooks = webhooks;
         var token = TestContext.Current.CancellationToken;
 
         var cyclic = Pipeline("loop", new PipelineSpec
@@ -110,10 +118,8 @@ public sealed class WebhookEndpointTests
     [Fact]
     public async Task The_endpoint_answers_malformed_reviews_with_400_and_refuses_callers_without_the_ca()
     {
-        await using var harness = await OperatorHarness.StartAsync(startOperator: false);
-        await using var webhooks = await WebhookHost.StartAsync(harness.Api);
-        await RegisterAsync(harness.Client, webhooks);
-        var caBundle = await WaitForCaBundleAsync(harness.Client, webhooks, previous: null);
+        var (webhooks, caBundle) = await StartWebhooksAsync();
+        await using var stopWebhooks = webhooks;
         using var client = TrustingOnly(caBundle);
 
         foreach (var (path, body, message) in new[]
@@ -144,11 +150,8 @@ public sealed class WebhookEndpointTests
     [Fact]
     public async Task With_the_webhook_down_pods_elsewhere_are_still_created_and_only_opted_in_namespaces_wait()
     {
-        await using var harness = await OperatorHarness.StartAsync(startOperator: false);
         var token = TestContext.Current.CancellationToken;
-        var webhooks = await WebhookHost.StartAsync(harness.Api);
-        await RegisterAsync(harness.Client, webhooks);
-        await WaitForCaBundleAsync(harness.Client, webhooks, previous: null);
+        var (webhooks, _) = await StartWebhooksAsync();
         await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "data", Labels = new Dictionary<string, string> { [InjectionAnnotations.NamespaceInjection] = "enabled" } } }, cancellationToken: token);
         await webhooks.DisposeAsync();
 
@@ -167,7 +170,6 @@ public sealed class WebhookEndpointTests
         var directory = Directory.CreateTempSubdirectory("webhook-certs-");
         try
         {
-            await using var harness = await OperatorHarness.StartAsync(startOperator: false);
             var first = WriteCertificateFiles(directory.FullName);
             await using var webhooks = await WebhookHost.StartAsync(harness.Api, s =>
             {
@@ -205,15 +207,15 @@ public sealed class WebhookEndpointTests
         await client.AdmissionregistrationV1.CreateValidatingWebhookConfigurationAsync(WebhookConfigurations.Validating(webhooks.Settings, viaUrl));
     }
 
-    /// <summary>Waits until the operator has put a CA bundle (other than <paramref name="previous"/>) into every webhook.</summary>
-    private static async Task<string> WaitForCaBundleAsync(IKubernetes client, WebhookHost webhooks, string? previous) =>
+    /// <summary>Waits until the operator has put one CA bundle into every webhook of both configurations.</summary>
+    private static async Task<string> WaitForCaBundleAsync(IKubernetes client, WebhookHost webhooks) =>
         await Eventually.WaitFor(async () =>
         {
             var mutating = await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(webhooks.Settings.MutatingConfigurationName);
             var validating = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(webhooks.Settings.ValidatingConfigurationName);
             var bundles = mutating.Webhooks.Select(w => w.ClientConfig.CaBundle).Concat(validating.Webhooks.Select(w => w.ClientConfig.CaBundle))
                 .Select(b => b is null ? null : Encoding.UTF8.GetString(b)).Distinct().ToList();
-            return bundles is [{ } only] && only != previous ? only : null;
+            return bundles is [{ } only] ? only : null;
         }, "the operator to publish its CA bundle to both webhook configurations");
 
     /// <summary>The certificate the endpoint presents on a fresh TLS handshake, validated against the bundle.</summary>
