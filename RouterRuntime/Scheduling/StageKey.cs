@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EtlRouter.Contracts.V1;
 
 namespace EtlRouter.RouterRuntime.Scheduling;
@@ -8,7 +9,13 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// </summary>
 public readonly record struct StageKey(StageKind Kind, string Service, string Endpoint, uint TimeoutSeconds, string Options)
 {
-    public static StageKey Of(StageDefinition stage) => new(
+    // A stored definition never changes (an apply replaces it), and every write passes over every stage of the
+    // services it touches: compute each definition's key once rather than joining its options on every pass.
+    private static readonly ConditionalWeakTable<StageDefinition, object> Keys = new();
+
+    public static StageKey Of(StageDefinition stage) => (StageKey)Keys.GetValue(stage, static s => Compute(s));
+
+    private static StageKey Compute(StageDefinition stage) => new(
         stage.Kind,
         stage.Service,
         stage.Endpoint,

@@ -32,12 +32,7 @@ public static class StageScheduler
         {
             foreach (var definition in pipeline.Definition.Stages)
             {
-                var stored = pipeline.Stages.FirstOrDefault(s => s.Name == definition.Name);
-                if (stored is null)
-                {
-                    stored = new StoredStage { Name = definition.Name };
-                    pipeline.Stages.Add(stored);
-                }
+                var stored = Stored(pipeline, definition);
 
                 if (affected is not null && definition.Endpoint.Length == 0 && !affected.Contains((definition.Kind, definition.Service)))
                 {
@@ -60,55 +55,214 @@ public static class StageScheduler
                 members.Add((definition, stored));
             }
 
-            // Stages the definition no longer has.
-            if (pipeline.Stages.Count != pipeline.Definition.Stages.Count)
-            {
-                var names = pipeline.Definition.Stages.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-                for (var i = pipeline.Stages.Count - 1; i >= 0; i--)
-                {
-                    if (!names.Contains(pipeline.Stages[i].Name)) pipeline.Stages.RemoveAt(i);
-                }
-            }
+            RemoveStaleStages(pipeline);
         }
 
         var next = epoch + 1;
         var changed = false;
         foreach (var (_, members) in groups)
-        {
-            var definition = members[0].Definition;
-            var replicas = (int)Math.Max(1, members.Max(m => m.Definition.Replicas));
-            var candidates = Candidates(definition, sidecars);
-            var candidateIds = candidates.Select(c => c.Registration.SidecarId).ToHashSet(StringComparer.Ordinal);
+            changed |= Assign(members, sidecars, () => load, ids => { foreach (var id in ids) load[id]++; }, next);
+        return changed ? next : epoch;
+    }
 
-            var previous = members.Select(m => m.Stored).FirstOrDefault(s => s.Sidecars.Count > 0)?.Sidecars ?? [];
-            var chosen = previous.Where(candidateIds.Contains).Distinct(StringComparer.Ordinal).Take(replicas).ToList();
+    /// <summary>
+    /// Reassigns only the groups of <paramref name="keys"/> (the stages a pipeline apply or delete touched); the
+    /// other stages keep their sidecars. Load is counted (over every stage) only when a group needs new sidecars.
+    /// </summary>
+    public static ulong ScheduleGroups(IReadOnlyDictionary<string, StoredPipeline> pipelines, StageGroups index, IReadOnlyCollection<StageKey> keys, IReadOnlySet<string> written, IReadOnlyList<StoredSidecar> sidecars, ulong epoch)
+    {
+        var groups = keys
+            .Select(key => (Key: key, Members: index.Members(key)))
+            .Where(group => group.Members.Count > 0)
+            .OrderBy(group => group.Members.First().Pipeline, StringComparer.Ordinal).ThenBy(group => group.Members.First().Stage)
+            .ToList();
+        (StageDefinition Definition, StoredStage Stored) Resolve((string Pipeline, int Stage) member)
+        {
+            var pipeline = pipelines[member.Pipeline];
+            var definition = pipeline.Definition.Stages[member.Stage];
+            return (definition, Stored(pipeline, definition));
+        }
+
+        // Load (stages per sidecar) counts every stage but those still to be assigned in this pass; it is
+        // counted only when a group needs new sidecars, so a write to an assigned group never passes over all.
+        var pending = keys.ToHashSet();
+        Dictionary<string, int>? load = null;
+        Dictionary<string, int> Load()
+        {
+            if (load is not null) return load;
+            load = sidecars.ToDictionary(s => s.Registration.SidecarId, _ => 0, StringComparer.Ordinal);
+            foreach (var pipeline in pipelines.Values)
+            {
+                foreach (var definition in pipeline.Definition.Stages)
+                {
+                    if (pending.Contains(StageKey.Of(definition))) continue;
+                    foreach (var id in Stored(pipeline, definition).Sidecars)
+                    {
+                        if (load.TryGetValue(id, out var count)) load[id] = count + 1;
+                    }
+                }
+            }
+
+            return load;
+        }
+
+        void Charge(IEnumerable<string> ids)
+        {
+            if (load is null) return;
+            foreach (var id in ids) load[id]++;
+        }
+
+        var next = epoch + 1;
+        var changed = false;
+        foreach (var (key, members) in groups)
+        {
+            changed |= AssignWritten(key, members, written, index, pipelines, Resolve, sidecars, Load, Charge, next)
+                ?? Assign(members.Select(Resolve).ToList(), sidecars, Load, Charge, next);
+            pending.Remove(key);
+        }
+
+        return changed ? next : epoch;
+    }
+
+    /// <summary>
+    /// The common case, in time independent of the group's size: every member the write did not touch shares one
+    /// assignment (each pass assigns whole groups), so when that assignment still stands, only the written
+    /// members take it over. Returns null when the whole group must be reassigned (no untouched member, its
+    /// assignment no longer stands, or a written member brings sidecars of its own).
+    /// </summary>
+    private static bool? AssignWritten(
+        StageKey key,
+        IReadOnlyCollection<(string Pipeline, int Stage)> members,
+        IReadOnlySet<string> written,
+        StageGroups index,
+        IReadOnlyDictionary<string, StoredPipeline> pipelines,
+        Func<(string Pipeline, int Stage), (StageDefinition Definition, StoredStage Stored)> resolve,
+        IReadOnlyList<StoredSidecar> sidecars,
+        Func<Dictionary<string, int>> load,
+        Action<IEnumerable<string>> charge,
+        ulong next)
+    {
+        // The written pipelines' own stages in this group, found through their definitions (a few), and the
+        // first member they do not own: never a pass over the whole group.
+        var touched = new List<(StageDefinition Definition, StoredStage Stored)>();
+        foreach (var pipelineKey in written)
+        {
+            if (!pipelines.TryGetValue(pipelineKey, out var pipeline)) continue;
+            for (var i = 0; i < pipeline.Definition.Stages.Count; i++)
+            {
+                if (StageKey.Of(pipeline.Definition.Stages[i]) == key) touched.Add(resolve((pipelineKey, i)));
+            }
+        }
+
+        (StageDefinition Definition, StoredStage Stored)? representative = null;
+        foreach (var member in members)
+        {
+            if (written.Contains(member.Pipeline)) continue;
+            representative = resolve(member);
+            break;
+        }
+
+        if (representative is not { } kept) return null;
+        var assigned = kept.Stored;
+        if (touched.Any(t => t.Stored.Sidecars.Count > 0 && !t.Stored.Sidecars.SequenceEqual(assigned.Sidecars, StringComparer.Ordinal))) return null;
+
+        var replicas = (int)index.MaxReplicas(key);
+        var candidates = Candidates(kept.Definition, sidecars);
+        var candidateIds = candidates.Select(c => c.Registration.SidecarId).ToHashSet(StringComparer.Ordinal);
+        var stands = assigned.Sidecars.All(candidateIds.Contains)
+            && (assigned.Sidecars.Count == replicas || (assigned.Sidecars.Count < replicas && candidates.Count == assigned.Sidecars.Count))
+            && assigned.UnassignedReason == Reason(kept.Definition, replicas, assigned.Sidecars.Count, candidates.Count);
+        if (!stands) return null;
+
+        charge(assigned.Sidecars);
+        var changed = false;
+        foreach (var (_, stored) in touched)
+        {
+            if (stored.UnassignedReason == assigned.UnassignedReason && stored.Sidecars.SequenceEqual(assigned.Sidecars, StringComparer.Ordinal)) continue;
+            stored.Sidecars.Clear();
+            stored.Sidecars.AddRange(assigned.Sidecars);
+            stored.UnassignedReason = assigned.UnassignedReason;
+            stored.Epoch = next;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Gives a pipeline's stored stages exactly the stages its definition has.</summary>
+    public static void AlignStages(StoredPipeline pipeline)
+    {
+        foreach (var definition in pipeline.Definition.Stages) Stored(pipeline, definition);
+        RemoveStaleStages(pipeline);
+    }
+
+    /// <summary>
+    /// Assigns one group of stages that share a key: the valid sidecars they had stay; missing replicas go to
+    /// the least-loaded candidates; <paramref name="charge"/> adds the chosen ones to the load. Returns whether
+    /// any member changed.
+    /// </summary>
+    private static bool Assign(List<(StageDefinition Definition, StoredStage Stored)> members, IReadOnlyList<StoredSidecar> sidecars, Func<Dictionary<string, int>> load, Action<IEnumerable<string>> charge, ulong next)
+    {
+        var definition = members[0].Definition;
+        var replicas = (int)Math.Max(1, members.Max(m => m.Definition.Replicas));
+        var candidates = Candidates(definition, sidecars);
+        var candidateIds = candidates.Select(c => c.Registration.SidecarId).ToHashSet(StringComparer.Ordinal);
+
+        var previous = members.Select(m => m.Stored).FirstOrDefault(s => s.Sidecars.Count > 0)?.Sidecars ?? [];
+        var chosen = previous.Where(candidateIds.Contains).Distinct(StringComparer.Ordinal).Take(replicas).ToList();
+        if (chosen.Count < replicas && candidates.Count > chosen.Count)
+        {
+            var counts = load();
             while (chosen.Count < replicas)
             {
                 var pick = candidates
                     .Select(c => c.Registration.SidecarId)
                     .Where(id => !chosen.Contains(id, StringComparer.Ordinal))
-                    .OrderBy(id => load[id])
+                    .OrderBy(id => counts[id])
                     .ThenBy(id => id, StringComparer.Ordinal)
                     .FirstOrDefault();
                 if (pick is null) break;
                 chosen.Add(pick);
             }
-
-            foreach (var id in chosen) load[id]++;
-            var reason = Reason(definition, replicas, chosen.Count, candidates.Count);
-
-            foreach (var (_, stored) in members)
-            {
-                if (stored.Sidecars.SequenceEqual(chosen, StringComparer.Ordinal) && stored.UnassignedReason == reason) continue;
-                stored.Sidecars.Clear();
-                stored.Sidecars.AddRange(chosen);
-                stored.UnassignedReason = reason;
-                stored.Epoch = next;
-                changed = true;
-            }
         }
 
-        return changed ? next : epoch;
+        charge(chosen);
+
+        var reason = Reason(definition, replicas, chosen.Count, candidates.Count);
+        var changed = false;
+        foreach (var (_, stored) in members)
+        {
+            if (stored.UnassignedReason == reason && stored.Sidecars.SequenceEqual(chosen, StringComparer.Ordinal)) continue;
+            stored.Sidecars.Clear();
+            stored.Sidecars.AddRange(chosen);
+            stored.UnassignedReason = reason;
+            stored.Epoch = next;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private static StoredStage Stored(StoredPipeline pipeline, StageDefinition definition)
+    {
+        foreach (var stage in pipeline.Stages)
+        {
+            if (stage.Name == definition.Name) return stage;
+        }
+
+        var added = new StoredStage { Name = definition.Name };
+        pipeline.Stages.Add(added);
+        return added;
+    }
+
+    private static void RemoveStaleStages(StoredPipeline pipeline)
+    {
+        if (pipeline.Stages.Count == pipeline.Definition.Stages.Count) return;
+        var names = pipeline.Definition.Stages.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = pipeline.Stages.Count - 1; i >= 0; i--)
+        {
+            if (!names.Contains(pipeline.Stages[i].Name)) pipeline.Stages.RemoveAt(i);
+        }
     }
 
     /// <summary>Whether a sidecar registered the stage's service (kind and name).</summary>

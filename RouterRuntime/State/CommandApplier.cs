@@ -1,5 +1,6 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.Scheduling;
 using Google.Protobuf.WellKnownTypes;
 
 namespace EtlRouter.RouterRuntime.State;
@@ -13,8 +14,11 @@ namespace EtlRouter.RouterRuntime.State;
 /// </summary>
 public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 {
-    // Services whose stages need rescheduling once the entry is applied (null: all of them).
+    // Services whose stages need rescheduling once the entry is applied (sidecars came or went), stage groups
+    // a pipeline write touched, or everything.
     private readonly HashSet<(StageKind, string)> dirty = [];
+    private readonly HashSet<StageKey> dirtyGroups = [];
+    private readonly HashSet<string> writtenPipelines = new(StringComparer.Ordinal);
     private bool dirtyAll;
 
     /// <summary>Applies one command as a log entry of its own.</summary>
@@ -37,7 +41,10 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             }
 
             if (dirtyAll || dirty.Count > 0) state.Reschedule(dirtyAll ? null : dirty);
+            if (!dirtyAll && dirtyGroups.Count > 0) state.RescheduleGroups(dirtyGroups, writtenPipelines);
             dirty.Clear();
+            dirtyGroups.Clear();
+            writtenPipelines.Clear();
             dirtyAll = false;
             state.AppliedIndex = index;
         }
@@ -91,9 +98,17 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         {
             var previous = stored;
             stored = new StoredPipeline { Definition = definition, UpdatedAt = now };
-            if (previous is not null) stored.Stages.AddRange(previous.Stages);
+            if (previous is not null)
+            {
+                stored.Stages.AddRange(previous.Stages);
+                state.Groups.Remove(key, previous.Definition);
+            }
+
+            StageScheduler.AlignStages(stored);
             state.Pipelines[key] = stored;
-            MarkForRescheduling(RouterState.Services(definition).Concat(RouterState.Services(previous?.Definition)));
+            state.Groups.Add(key, definition);
+            dirtyGroups.UnionWith(StageGroups.Keys(definition).Concat(StageGroups.Keys(previous?.Definition)));
+            writtenPipelines.Add(key);
         }
 
         return new CommandResult
@@ -104,11 +119,14 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult DeletePipeline(PipelineRef reference)
     {
-        var existed = state.Pipelines.Remove(RouterState.Key(reference), out var removed);
+        var key = RouterState.Key(reference);
+        var existed = state.Pipelines.Remove(key, out var removed);
         if (existed)
         {
             state.DeadLetters.Remove(state.DeadLetters.Matching(new DeadLetterFilter { Pipeline = reference }).Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
-            MarkForRescheduling(RouterState.Services(removed!.Definition));
+            state.Groups.Remove(key, removed!.Definition);
+            dirtyGroups.UnionWith(StageGroups.Keys(removed.Definition));
+            writtenPipelines.Add(key);
         }
 
         return new CommandResult { DeletePipeline = new DeletePipelineResponse { Existed = existed } };

@@ -23,6 +23,9 @@ public sealed class RouterState
     /// <summary>The newest flow report of each live sidecar.</summary>
     public SortedDictionary<string, FlowReport> Flow { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Which stages share their sidecars; derived from <see cref="Pipelines"/> (not part of snapshots).</summary>
+    public StageGroups Groups { get; } = new();
+
     /// <summary>Rises whenever any assignment changes.</summary>
     public ulong Epoch { get; set; }
 
@@ -36,13 +39,13 @@ public sealed class RouterState
 
     public void NotifyChanged() => Changed?.Invoke();
 
-    /// <summary>Recomputes assignments after pipelines or sidecars changed; all of them, or those of some services.</summary>
+    /// <summary>Recomputes assignments after sidecars changed; all of them, or those of some services.</summary>
     public void Reschedule(IReadOnlySet<(StageKind, string)>? affected = null) =>
         Epoch = StageScheduler.Schedule(Pipelines.Values.ToList(), Sidecars.Values.ToList(), Epoch, affected);
 
-    /// <summary>The services a pipeline's stages call.</summary>
-    public static IEnumerable<(StageKind, string)> Services(PipelineDefinition? definition) =>
-        definition?.Stages.Select(s => (s.Kind, s.Service)) ?? [];
+    /// <summary>Recomputes the assignments of the stage groups that writes to <paramref name="written"/> pipelines touched.</summary>
+    public void RescheduleGroups(IReadOnlyCollection<StageKey> keys, IReadOnlySet<string> written) =>
+        Epoch = StageScheduler.ScheduleGroups(Pipelines, Groups, keys, written, Sidecars.Values.ToList(), Epoch);
 
     /// <summary>The services a sidecar registered, and those of the stages it runs now.</summary>
     public IEnumerable<(StageKind, string)> Services(StoredSidecar? sidecar) =>
@@ -85,5 +88,6 @@ public sealed class RouterState
         foreach (var deadLetter in snapshot.DeadLetters) DeadLetters.Add(deadLetter);
         Epoch = snapshot.Epoch;
         AppliedIndex = (long)snapshot.AppliedIndex;
+        Groups.Rebuild(Pipelines);
     }
 }

@@ -159,4 +159,92 @@ public sealed class StageSchedulerTests
         Apply(new Command { ExpireLeases = new ExpireLeases() }, T0.AddHours(2));
         Assert.Equal(0, state.DeadLetters.Count);
     }
+
+    [Fact]
+    public void A_pipeline_joining_a_shared_stage_takes_its_sidecars_and_leaves_the_other_members_alone()
+    {
+        foreach (var id in new[] { "a", "b" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        for (var i = 0; i < 50; i++) Apply(new Command { ApplyPipeline = RouterTestData.Linear($"p{i:D2}") });
+        var epochs = state.Pipelines.Values.SelectMany(p => p.Stages).Select(s => s.Epoch).ToList();
+
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("zz") });
+
+        Assert.Equal(Where("p00", "transform"), Where("zz", "transform"));
+        Assert.Equal(Where("p00", "source"), Where("zz", "source"));
+        Assert.Equal(epochs, state.Pipelines.Values.Where(p => p.Definition.Ref.Name != "zz").SelectMany(p => p.Stages).Select(s => s.Epoch).ToList());
+    }
+
+    [Fact]
+    public void A_member_asking_for_more_replicas_grows_the_shared_group_and_its_delete_shrinks_it_again()
+    {
+        foreach (var id in new[] { "a", "b", "c" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        for (var i = 0; i < 10; i++) Apply(new Command { ApplyPipeline = RouterTestData.Linear($"p{i}") });
+        Assert.Single(Where("p3", "transform"));
+
+        var wide = RouterTestData.Linear("wide");
+        wide.Stages[1].Replicas = 3;
+        Apply(new Command { ApplyPipeline = wide });
+        Assert.Equal(3, Where("p3", "transform").Count);
+        Assert.Equal(Where("p3", "transform"), Where("wide", "transform"));
+
+        Apply(new Command { DeletePipeline = wide.Ref });
+        var shrunk = Where("p3", "transform");
+        Assert.Single(shrunk);
+        Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(shrunk, Where($"p{i}", "transform")));
+    }
+
+    [Fact]
+    public void A_stage_whose_options_change_moves_to_the_group_of_its_new_key()
+    {
+        foreach (var id in new[] { "a", "b" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        var tuned = RouterTestData.Linear("tuned");
+        tuned.Stages[1].Options["mode"] = "strict";
+        Apply(new Command { ApplyPipeline = tuned });
+        Register("c", (StageKind.Transform, "mask"));
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("plain") });
+        var plainGroup = Where("plain", "transform");
+
+        var retuned = RouterTestData.Linear("tuned", generation: 2);
+        Apply(new Command { ApplyPipeline = retuned });
+        Assert.Equal(plainGroup, Where("plain", "transform"));
+        Assert.Equal(plainGroup, Where("tuned", "transform"));
+        var epoch = state.Epoch;
+        lock (state.Sync) state.Reschedule();
+        Assert.Equal(epoch, state.Epoch);
+    }
+
+    [Fact]
+    public void Incremental_and_full_scheduling_agree_after_a_mixed_history()
+    {
+        var random = new Random(7);
+        foreach (var id in new[] { "a", "b", "c", "d" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"), (StageKind.Transform, "enrich"));
+        for (var step = 0; step < 300; step++)
+        {
+            var name = $"p{random.Next(40)}";
+            if (random.Next(4) == 0)
+            {
+                Apply(new Command { DeletePipeline = new PipelineRef { Namespace = "default", Name = name } });
+                continue;
+            }
+
+            var pipeline = RouterTestData.Linear(name, generation: step + 1, transform: random.Next(2) == 0 ? "mask" : "enrich");
+            pipeline.Stages[1].Replicas = (uint)random.Next(1, 3);
+            Apply(new Command { ApplyPipeline = pipeline });
+        }
+
+        // Every group is consistent: all members of a shared stage run on the same sidecars, as many as the
+        // most demanding member asks for.
+        var stages = state.Pipelines.Values.SelectMany(p => p.Definition.Stages.Select(d => (Definition: d, Stored: p.Stages.Single(s => s.Name == d.Name))));
+        foreach (var group in stages.GroupBy(s => EtlRouter.RouterRuntime.Scheduling.StageKey.Of(s.Definition)))
+        {
+            var sidecars = group.First().Stored.Sidecars.ToList();
+            Assert.All(group, member => Assert.Equal(sidecars, member.Stored.Sidecars));
+            Assert.Equal((int)group.Max(m => Math.Max(1, m.Definition.Replicas)), sidecars.Count);
+        }
+
+        // A full reschedule of the same state finds nothing to change.
+        var epoch = state.Epoch;
+        lock (state.Sync) state.Reschedule();
+        Assert.Equal(epoch, state.Epoch);
+    }
 }
