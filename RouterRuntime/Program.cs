@@ -53,6 +53,15 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
 
 var app = builder.Build();
 app.Services.GetRequiredService<RouterMetrics>();
+// A restore (the whole state) and a command forwarded to the leader (a restore among them) may be larger
+// than one ordinary request: only those two get the large body limit, every other call keeps MAX_MESSAGE_BYTES.
+app.Use((context, next) =>
+{
+    var path = context.Request.Path;
+    if (path.StartsWithSegments("/etlrouter.v1.RouterPeer") || path.Equals("/etl.v1.ControlPlane/RestoreBackup"))
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = ControlPlaneApi.MaxBackupBytes;
+    return next(context);
+});
 app.MapGrpcService<ControlPlaneApi>();
 app.MapGrpcService<ServiceRegistryApi>();
 app.MapGrpcService<SidecarCoordinatorApi>();

@@ -18,7 +18,8 @@ public sealed class ControlPlaneApi(
     PeerChannels peers) : ControlPlane.ControlPlaneBase
 {
     private const int BackupChunkBytes = 1024 * 1024;
-    private const int MaxBackupBytes = 256 * 1024 * 1024;
+    /// <summary>The largest backup a router restores (and so the largest request it accepts at all).</summary>
+    public const int MaxBackupBytes = 256 * 1024 * 1024;
 
     public override async Task<ApplyPipelineResponse> ApplyPipeline(ApplyPipelineRequest request, ServerCallContext context)
     {

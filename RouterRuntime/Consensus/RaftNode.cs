@@ -27,6 +27,11 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
     private const int MaxBatchCommands = 512;
     private const int MaxBatchBytes = 1024 * 1024;
 
+    // DotNext's default WAL chunk is one OS page (4 KiB), one file and one mapping each: a restore of a few MiB
+    // opened thousands of files and brought every node down (EMFILE, then out of memory). Fixed for the life
+    // of a WAL directory.
+    private const int WalChunkBytes = 8 * 1024 * 1024;
+
     private readonly ILogger logger = loggerFactory.CreateLogger<RaftNode>();
     private readonly Channel<(Command Command, PendingCommand Pending)> proposals = Channel.CreateUnbounded<(Command, PendingCommand)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource stopping = new();
@@ -72,6 +77,7 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
             {
                 // DotNext flushes every committed entry before acknowledging it (FlushOnCommit is always on).
                 Location = Path.Combine(root, "wal"),
+                ChunkSize = WalChunkBytes,
             },
             stateMachine);
 

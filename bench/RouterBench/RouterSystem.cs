@@ -71,15 +71,30 @@ public sealed class RouterSystem(string dll, string root, int basePort) : System
         return output.Length;
     }
 
+    /// <summary>
+    /// Restores through the leader. A fresh cluster may still change leaders while the 10 MiB entry replicates:
+    /// then the call fails with Unavailable and is sent again, as a client would (the time counts).
+    /// </summary>
     public override async Task RestoreAsync(string file, CancellationToken token)
     {
-        var leader = await LeaderAsync(token);
-        using var call = Client(leader).RestoreBackup(cancellationToken: token);
         var bytes = await File.ReadAllBytesAsync(file, token);
-        for (var offset = 0; offset < bytes.Length; offset += 1024 * 1024)
-            await call.RequestStream.WriteAsync(new BackupChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(1024 * 1024, bytes.Length - offset)) }, token);
-        await call.RequestStream.CompleteAsync();
-        await call;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var leader = await LeaderAsync(token);
+                using var call = Client(leader).RestoreBackup(cancellationToken: token);
+                for (var offset = 0; offset < bytes.Length; offset += 1024 * 1024)
+                    await call.RequestStream.WriteAsync(new BackupChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(1024 * 1024, bytes.Length - offset)) }, token);
+                await call.RequestStream.CompleteAsync();
+                await call;
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 3)
+            {
+                Console.WriteLine($"  restore attempt {attempt} failed ({e.Status.Detail}); sending it again");
+            }
+        }
     }
 
     private ControlPlane.ControlPlaneClient Client(Node node) => new(Channel(node));

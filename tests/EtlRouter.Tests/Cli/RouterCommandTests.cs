@@ -107,8 +107,14 @@ public sealed class RouterCommandTests
         {
             await using var source = await RouterCluster.StartAsync(1);
             var node = source.Nodes[0];
+            // About 6 KiB a pipeline: the backup (about 6 MiB) is larger than one ordinary request may be, as a
+            // real state is, and the restore below goes through a follower that forwards it to the leader.
             await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = TestContext.Current.CancellationToken }, async (i, token) =>
-                await node.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = RouterTestData.Linear($"p{i:D4}", generation: 1 + (i % 3), ns: i % 2 == 0 ? "default" : "data") }, cancellationToken: token));
+            {
+                var pipeline = RouterTestData.Linear($"p{i:D4}", generation: 1 + (i % 3), ns: i % 2 == 0 ? "default" : "data");
+                pipeline.Stages[1].Options["lookup"] = new string((char)('a' + (i % 26)), 6000);
+                await node.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = pipeline }, cancellationToken: token);
+            });
             var letters = new AppendDeadLettersRequest();
             for (var i = 0; i < 25; i++) letters.DeadLetters.Add(Letter($"dl-{i}", "p0000", "transform", $"error {i}"));
             await node.DeadLetters.AppendAsync(letters, cancellationToken: TestContext.Current.CancellationToken);
