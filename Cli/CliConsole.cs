@@ -48,6 +48,4 @@ public sealed class CliConsole(IAnsiConsole console, TextWriter output, TextWrit
 
     /// <summary>A one-line status message ("pipeline default/x created"), in green on a terminal.</summary>
     public void Done(string text) => Console.MarkupLine($"[green]{Markup.Escape(text)}[/]");
-
-    public void Warn(string text) => Error.WriteLine(text);
 }

@@ -11,8 +11,6 @@ namespace EtlRouter.SidecarInjector;
 /// </summary>
 public sealed class SidecarInjectionWebhook(InjectorSettings settings)
 {
-    public InjectorSettings Settings => settings;
-
     /// <param name="request">The review's request.</param>
     /// <param name="namespaceLabels">The labels of the pod's namespace, or null when they could not be read.</param>
     /// <param name="clusterVersion">The API server's version (native sidecars need 1.29), or null when unknown.</param>

@@ -63,7 +63,7 @@ public static class ApplyCommand
                 var label = $"{meta.Singular}.{meta.Group}/{name}";
                 if (existing is null)
                 {
-                    if (!dry) await resources.CreateAsync(meta, ns, body, false, cancellationToken);
+                    if (!dry) await resources.CreateAsync(meta, ns, body, cancellationToken);
                     global.Console.Done($"{label} created{suffix}");
                 }
                 else if (Same(existing, body))
@@ -74,7 +74,7 @@ public static class ApplyCommand
                 {
                     metadata["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
                     if (existing["metadata"]?["finalizers"] is { } finalizers) metadata["finalizers"] = finalizers.DeepClone();
-                    if (!dry) await resources.ReplaceAsync(meta, ns, name, body, false, cancellationToken);
+                    if (!dry) await resources.ReplaceAsync(meta, ns, name, body, cancellationToken);
                     global.Console.Done($"{label} configured{suffix}");
                 }
             }

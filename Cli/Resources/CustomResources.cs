@@ -37,11 +37,11 @@ public sealed class CustomResources(KubernetesTarget target)
         }
     }
 
-    public async Task<JsonObject> CreateAsync(EntityMetadata kind, string ns, JsonObject body, bool dryRun, CancellationToken cancellationToken) =>
-        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, dryRun: dryRun ? "All" : null, cancellationToken: cancellationToken))));
+    public async Task<JsonObject> CreateAsync(EntityMetadata kind, string ns, JsonObject body, CancellationToken cancellationToken) =>
+        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, cancellationToken: cancellationToken))));
 
-    public async Task<JsonObject> ReplaceAsync(EntityMetadata kind, string ns, string name, JsonObject body, bool dryRun, CancellationToken cancellationToken) =>
-        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, name, dryRun: dryRun ? "All" : null, cancellationToken: cancellationToken))));
+    public async Task<JsonObject> ReplaceAsync(EntityMetadata kind, string ns, string name, JsonObject body, CancellationToken cancellationToken) =>
+        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, name, cancellationToken: cancellationToken))));
 
     /// <summary>Deletes an object; false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(EntityMetadata kind, string ns, string name, CancellationToken cancellationToken)

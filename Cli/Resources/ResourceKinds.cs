@@ -18,9 +18,6 @@ public static class ResourceKinds
             ? meta
             : throw new CliException($"unknown kind '{text}'; use one of: {string.Join(", ", All.Select(m => m.Plural))} (or their short names)", ExitCodes.Usage);
 
-    /// <summary>Every name a kind answers to (for completion and help).</summary>
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
-
     private static Dictionary<string, EntityMetadata> Build()
     {
         var names = new Dictionary<string, EntityMetadata>(StringComparer.Ordinal);

@@ -35,8 +35,7 @@ public sealed class CertificateFileWatcher(WebhookSettings settings, ServingCert
             var keyPem = File.ReadAllText(keyPath);
             var fingerprint = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(certificatePem + keyPem)));
             if (fingerprint == loadedFrom) return true;
-            var caPath = Path.Combine(settings.CertificateDirectory, "ca.crt");
-            serving.Use(X509Certificate2.CreateFromPem(certificatePem, keyPem), File.Exists(caPath) ? File.ReadAllText(caPath) : null);
+            serving.Use(X509Certificate2.CreateFromPem(certificatePem, keyPem));
             loadedFrom = fingerprint;
             logger.LogInformation("Serving the webhook certificate from {Directory}", settings.CertificateDirectory);
         }

@@ -139,7 +139,7 @@ public sealed class SelfSignedCertificateRotator(
 
     private async Task UseAsync(WebhookCertificateBundle bundle, CancellationToken cancellationToken)
     {
-        serving.Use(bundle.Serving(), bundle.CaBundlePem);
+        serving.Use(bundle.Serving());
         await publisher.PublishAsync(bundle.CaBundlePem, cancellationToken);
     }
 

@@ -12,17 +12,13 @@ public sealed class ServingCertificate
 
     public X509Certificate2? Current => current;
 
-    /// <summary>The PEM of the CA bundle callers should trust (what caBundle holds), when the operator knows it.</summary>
-    public string? CaBundlePem { get; private set; }
-
     public bool IsLoaded => current is not null;
 
-    public void Use(X509Certificate2 certificate, string? caBundlePem)
+    public void Use(X509Certificate2 certificate)
     {
         if (current?.Thumbprint == certificate.Thumbprint) return;
 
         // The old certificate stays referenced by connections already open; it is not disposed here.
-        CaBundlePem = caBundlePem;
         current = certificate;
     }
 }
