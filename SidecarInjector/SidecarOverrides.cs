@@ -42,7 +42,7 @@ public static class SidecarOverrides
         }
 
         var endpoint = Value(InjectionAnnotations.ClusterEndpoint, settings.ClusterEndpoint);
-        if (!IsEndpoint(endpoint))
+        if (!EndpointAddress.TryParse(endpoint, out _))
             errors.Add($"annotation {InjectionAnnotations.ClusterEndpoint}: '{endpoint}' is not host:port; write one such as etl-router.etl-system.svc:50051");
 
         var mode = Mode(Optional(InjectionAnnotations.SidecarMode, null), settings.Mode, clusterVersion, errors);
@@ -75,13 +75,6 @@ public static class SidecarOverrides
             if ((container.Ports ?? []).Any(p => p.ContainerPort == port))
                 errors.Add($"annotation {annotation}: port {port} is already used by container '{container.Name}'; set {annotation} to a free port");
         }
-    }
-
-    private static bool IsEndpoint(string text)
-    {
-        var url = text.Contains("://", StringComparison.Ordinal) ? text : $"http://{text}";
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0
-            && (text.Contains("://", StringComparison.Ordinal) || !uri.IsDefaultPort) && uri.AbsolutePath == "/";
     }
 
     private static SidecarMode Mode(string? annotation, SidecarMode configured, Version? clusterVersion, List<string> errors)

@@ -29,37 +29,25 @@ public sealed class KubernetesTarget : IDisposable
     public string DefaultNamespace { get; }
 
     /// <summary>Whether a kubeconfig would be found (--kubeconfig, KUBECONFIG or ~/.kube/config).</summary>
-    public static bool ConfigExists(string? kubeconfigOption, Func<string, string?> environment)
+    public static bool ConfigExists(string? kubeconfigOption, Func<string, string?> environment) =>
+        File.Exists(Locate(kubeconfigOption, environment).Path);
+
+    /// <summary>The kubeconfig to read, and what was tried to find it (for the message when it is missing).</summary>
+    private static (string Path, string Tried) Locate(string? kubeconfigOption, Func<string, string?> environment)
     {
-        if (kubeconfigOption is { Length: > 0 }) return true;
-        if (environment("KUBECONFIG") is { Length: > 0 } variable) return variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Any(File.Exists);
+        if (kubeconfigOption is { Length: > 0 }) return (kubeconfigOption, $"--kubeconfig {kubeconfigOption}");
+        if (environment("KUBECONFIG") is { Length: > 0 } variable)
+            return (variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(File.Exists) ?? variable, $"KUBECONFIG={variable}");
         var home = environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return File.Exists(Path.Combine(home, ".kube", "config"));
+        var path = Path.Combine(home, ".kube", "config");
+        return (path, path);
     }
 
     public static KubernetesTarget Connect(string? kubeconfigOption, string? contextOption, Func<string, string?> environment)
     {
-        var home = environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var tried = new List<string>();
-        string? path = null;
-        if (kubeconfigOption is { Length: > 0 })
-        {
-            tried.Add($"--kubeconfig {kubeconfigOption}");
-            path = kubeconfigOption;
-        }
-        else if (environment("KUBECONFIG") is { Length: > 0 } variable)
-        {
-            tried.Add($"KUBECONFIG={variable}");
-            path = variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(File.Exists) ?? variable;
-        }
-        else
-        {
-            path = Path.Combine(home, ".kube", "config");
-            tried.Add(path);
-        }
-
+        var (path, tried) = Locate(kubeconfigOption, environment);
         if (!File.Exists(path))
-            throw new CliException($"no kubeconfig found (tried {string.Join(", ", tried)}); pass --kubeconfig, or --router (or ETLCTL_ROUTER) for a router without Kubernetes", ExitCodes.Unreachable);
+            throw new CliException($"no kubeconfig found (tried {tried}); pass --kubeconfig, or --router (or ETLCTL_ROUTER) for a router without Kubernetes", ExitCodes.Unreachable);
 
         try
         {

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using EtlRouter.Contracts;
 using EtlRouter.Contracts.V1;
 
 namespace EtlRouter.Cli.Targets;
@@ -34,8 +35,7 @@ public sealed class RouterTarget : IDisposable
     {
         var (value, origin) = option is { Length: > 0 } ? (option, "--router") : (environment(Variable), Variable);
         if (string.IsNullOrWhiteSpace(value)) return null;
-        var text = value.Contains("://", StringComparison.Ordinal) ? value.Trim() : $"http://{value.Trim()}";
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.IsDefaultPort && !value.Contains("://", StringComparison.Ordinal))
+        if (!EndpointAddress.TryParse(value, out var uri))
             throw new CliException($"{origin}: '{value}' is not a router address; write host:port, such as 127.0.0.1:50051", ExitCodes.Usage);
         return new RouterTarget(uri.GetLeftPart(UriPartial.Authority), origin);
     }

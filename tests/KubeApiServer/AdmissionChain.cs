@@ -151,7 +151,7 @@ public sealed class AdmissionChain(ObjectStore store)
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors, trusted),
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => CaBundleTrust.Validates(certificate, errors, trusted),
             },
         };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(webhook["timeoutSeconds"]?.GetValue<int>() ?? 10) };
@@ -160,17 +160,6 @@ public sealed class AdmissionChain(ObjectStore store)
         var text = await answer.Content.ReadAsStringAsync(cancellationToken);
         if (!answer.IsSuccessStatusCode) throw new HttpRequestException($"the webhook answered {(int)answer.StatusCode}: {text}");
         return JsonNode.Parse(text)?["response"] as JsonObject ?? throw new InvalidOperationException("the webhook's answer has no response");
-    }
-
-    /// <summary>Only the caBundle's CAs are trusted, and the certificate must name the host called (as the API server checks).</summary>
-    private static bool Trusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted)
-    {
-        if (certificate is null || trusted.Count == 0 || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(new X509Certificate2(certificate));
     }
 
     private static string Name(JsonObject webhook) => webhook["name"]?.ToString() ?? "(unnamed)";

@@ -63,7 +63,7 @@ public sealed class OfflineCommandTests
     [Fact]
     public async Task Graphviz_renders_the_dot_output()
     {
-        var dot = Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(p => Path.Combine(p, "dot")).FirstOrDefault(File.Exists);
+        var dot = Executables.Find("dot");
         if (dot is null) Assert.Skip("Graphviz (dot) is not installed: `make test` installs it with apt where it can");
 
         var (_, output, _) = await EtlCtlRunner.Offline().RunAsync("graph", "-f", Samples, "--format", "dot");

@@ -42,7 +42,7 @@ public sealed class GeneratedConfigTests
     [InlineData("config/samples")]
     public async Task Every_kustomization_builds_and_the_webhook_configurations_are_in_it(string folder)
     {
-        var kubectl = Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(p => Path.Combine(p, "kubectl")).FirstOrDefault(File.Exists);
+        var kubectl = Executables.Find("kubectl");
         if (kubectl is null) Assert.Skip("kubectl is not on PATH: cannot run `kubectl kustomize`");
 
         var start = new System.Diagnostics.ProcessStartInfo(kubectl, ["kustomize", Path.Combine(RepositoryRoot.Path, folder)])

@@ -229,7 +229,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "127.0.0.1",
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validates(certificate, errors, trusted),
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => CaBundleTrust.Validates(certificate, errors, trusted),
         });
         return new X509Certificate2(tls.RemoteCertificate!);
     }
@@ -238,18 +238,8 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     {
         var trusted = new X509Certificate2Collection();
         trusted.ImportFromPem(caBundle);
-        var handler = new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, c, _, e) => Validates(c, e, trusted) } };
+        var handler = new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, c, _, e) => CaBundleTrust.Validates(c, e, trusted) } };
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
-    }
-
-    private static bool Validates(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(new X509Certificate2(certificate));
     }
 
     /// <summary>The message of the metav1.Status the API server answered with.</summary>
