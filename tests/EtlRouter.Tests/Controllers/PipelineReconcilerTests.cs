@@ -208,9 +208,7 @@ public sealed class PipelineReconcilerTests
         var applies = h.Router.Calls.Count(c => c.StartsWith("apply default/quiet", StringComparison.Ordinal));
 
         // Someone else writes status (and no spec): generation stays, so the operator must not wake.
-        var current = (await h.Entities.GetAsync<EtlPipeline>("default", "quiet"))!;
-        current.Status.RecordsIn = 12345;
-        await h.Entities.ReplaceStatusAsync(current);
+        await h.UpdateStatusAsync<EtlPipeline>("quiet", p => p.Status.RecordsIn = 12345);
         var relabelled = (await h.Entities.GetAsync<EtlPipeline>("default", "quiet"))!;
         Assert.Equal(1, relabelled.Metadata.Generation);
 

@@ -104,7 +104,16 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// Reads, changes and replaces an object, again on 409 Conflict, as client-go's RetryOnConflict does: the
     /// operator writes status concurrently, so a user's spec change can meet a newer resourceVersion.
     /// </summary>
-    public async Task UpdateAsync<T>(string name, Action<T> change, string ns = "default")
+    public Task UpdateAsync<T>(string name, Action<T> change, string ns = "default")
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        RetryOnConflictAsync(name, change, entity => Entities.ReplaceAsync(entity), ns);
+
+    /// <summary>Writes status the way another writer would, re-reading when the operator wrote in between (409).</summary>
+    public Task UpdateStatusAsync<T>(string name, Action<T> change, string ns = "default")
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        RetryOnConflictAsync(name, change, entity => Entities.ReplaceStatusAsync(entity), ns);
+
+    private async Task RetryOnConflictAsync<T>(string name, Action<T> change, Func<T, Task> write, string ns)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         for (var attempt = 1; ; attempt++)
@@ -113,7 +122,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             change(current);
             try
             {
-                await Entities.ReplaceAsync(current);
+                await write(current);
                 return;
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 10)
