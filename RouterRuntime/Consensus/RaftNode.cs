@@ -26,6 +26,7 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
 
     private const int MaxBatchCommands = 512;
     private const int MaxBatchBytes = 1024 * 1024;
+    private const int MaxRoundsInFlight = 4;
 
     // DotNext's default WAL chunk is one OS page (4 KiB), one file and one mapping each: a restore of a few MiB
     // opened thousands of files and brought every node down (EMFILE, then out of memory). Fixed for the life
@@ -114,7 +115,7 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
 
     /// <summary>
     /// Proposes a command on the leader and waits until it is committed and applied here. Commands proposed
-    /// while an earlier round is in flight are committed together as one entry (group commit), so a
+    /// while earlier entries are in flight are committed together as one entry (group commit), so a
     /// Raft round costs the same for one writer or a hundred.
     /// </summary>
     public async Task<CommandResult> ReplicateAsync(Command command, CancellationToken token)
@@ -127,10 +128,13 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
         return await pending.Applied.WaitAsync(token).ConfigureAwait(false);
     }
 
-    // One Raft round at a time; whatever was proposed meanwhile goes into the next round as one entry.
+    // Up to MaxRoundsInFlight entries are replicating at once; whatever is proposed meanwhile goes into the
+    // next entry. DotNext carries every entry appended since a follower's last reply in one AppendEntries, so a
+    // second entry rides the round the first one started instead of waiting for its commit and apply.
     private async Task ProposeLoopAsync(CancellationToken token)
     {
         var reader = proposals.Reader;
+        var inFlight = new List<Task>(MaxRoundsInFlight);
         while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
         {
             var batch = new Command { Format = RouterLogFormat.Current, Batch = new CommandBatch() };
@@ -143,20 +147,26 @@ public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILogg
                 bytes += next.Command.CalculateSize();
             }
 
-            try
-            {
-                // A lone command is logged as itself; the batch wrapper would only add bytes.
-                var (entry, context) = pendings.Count == 1
-                    ? (batch.Batch.Commands[0], (object)pendings[0])
-                    : (batch, new PendingBatch(pendings));
-                await Cluster.ReplicateAsync(new ReadOnlyMemory<byte>(entry.ToByteArray()), context, token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                // Not the leader any more, or the round failed: every caller sees it and retries (commands are idempotent).
-                foreach (var pending in pendings) pending.Fail(e);
-                if (token.IsCancellationRequested) throw;
-            }
+            // A lone command is logged as itself; the batch wrapper would only add bytes.
+            var (entry, context) = pendings.Count == 1
+                ? (batch.Batch.Commands[0], (object)pendings[0])
+                : (batch, new PendingBatch(pendings));
+            inFlight.Add(ReplicateEntryAsync(entry, context, pendings, token));
+            if (inFlight.Count >= MaxRoundsInFlight) await Task.WhenAny(inFlight).ConfigureAwait(false);
+            inFlight.RemoveAll(round => round.IsCompleted);
+        }
+    }
+
+    private async Task ReplicateEntryAsync(Command entry, object context, List<PendingCommand> pendings, CancellationToken token)
+    {
+        try
+        {
+            await Cluster.ReplicateAsync(new ReadOnlyMemory<byte>(entry.ToByteArray()), context, token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Not the leader any more, or the round failed: every caller sees it and retries (commands are idempotent).
+            foreach (var pending in pendings) pending.Fail(e);
         }
     }
 
