@@ -16,14 +16,18 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
     private readonly SemaphoreSlim pace = new(1);
     private long admitted;
     private long written;
+    private int largestBatch;
 
     protected ConnectorSettings Settings { get; } = settings;
 
     /// <summary>Records written so far (a redelivered record counts again unless the sink deduplicates).</summary>
     public long Written => Interlocked.Read(ref written);
 
+    /// <summary>The most records one Write call carried: flowControl.batchSize bounds it.</summary>
+    public int LargestBatch => Volatile.Read(ref largestBatch);
+
     /// <summary>Event time to write, per record (this machine's clock): what /stats reports as p50/p99.</summary>
-    public LatencySamples Latency { get; } = new();
+    public LatencyHistogram Latency { get; } = new();
 
     /// <summary>Writes the batch durably; returns the records that could not be written.</summary>
     protected abstract Task<IReadOnlyList<RecordError>> WriteAsync(WriteRequest request, CancellationToken cancellationToken);
@@ -46,11 +50,13 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
         }
 
         Interlocked.Add(ref written, request.Records.Count - failures.Count);
-        var now = DateTime.UtcNow;
-        foreach (var record in request.Records)
+        for (var largest = LargestBatch; request.Records.Count > largest; largest = LargestBatch)
         {
-            if (record.EventTime is { } at) Latency.Add((now - at.ToDateTime()).TotalMilliseconds);
+            if (Interlocked.CompareExchange(ref largestBatch, request.Records.Count, largest) == largest) break;
         }
+
+        var now = DateTime.UtcNow;
+        Latency.Add(request.Records.Where(r => r.EventTime is not null).Select(r => now - r.EventTime.ToDateTime()));
 
         var response = new WriteResponse();
         response.Failures.AddRange(failures);

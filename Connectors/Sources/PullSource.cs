@@ -14,7 +14,8 @@ public abstract class PullSource : SourceService.SourceServiceBase
     private const int FullBatch = 100;
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
     private readonly object gate = new();
-    private readonly SortedDictionary<string, Record> outstanding = new(StringComparer.Ordinal);
+    // By offset; sorted only when a new session redelivers (rare), not on every record.
+    private readonly Dictionary<string, Record> outstanding = new(StringComparer.Ordinal);
     private CancellationTokenSource? current;
     private long sent;
     private long acknowledged;
@@ -65,7 +66,7 @@ public abstract class PullSource : SourceService.SourceServiceBase
         var demand = new DemandCounter();
         Accept(requestStream.Current, demand);
         var redeliver = new Queue<Record>();
-        lock (gate) foreach (var record in outstanding.Values) redeliver.Enqueue(record);
+        lock (gate) foreach (var record in outstanding.OrderBy(o => o.Key, StringComparer.Ordinal)) redeliver.Enqueue(record.Value);
 
         var reader = Task.Run(async () =>
         {

@@ -59,12 +59,20 @@ public sealed class OutboundEdge
         await capacity.AcquireAsync(records.Count, sizes.Sum(), linked.Token);
         lock (gate)
         {
-            foreach (var (target, part, bytes) in Split(records, sizes))
+            // flowControl.batchSize is the most records in one batch on the wire, whatever a source or
+            // transform handed over at once; each chunk goes to a replica of its own.
+            var most = Budget.BatchSize > 0 ? (int)Budget.BatchSize : records.Count;
+            for (var start = 0; start < records.Count; start += most)
             {
-                tracker.Open();
-                var batch = new OutboundBatch(part, bytes, tracker);
-                if (target is null) parked.Add(batch);
-                else target.Enqueue(batch);
+                var count = Math.Min(most, records.Count - start);
+                var chunk = count == records.Count ? records : records.Skip(start).Take(count).ToList();
+                foreach (var (target, part, bytes) in Split(chunk, sizes.AsSpan(start, count).ToArray()))
+                {
+                    tracker.Open();
+                    var batch = new OutboundBatch(part, bytes, tracker);
+                    if (target is null) parked.Add(batch);
+                    else target.Enqueue(batch);
+                }
             }
         }
     }

@@ -63,6 +63,7 @@ public static class EtlChain
         var stats = $"http://127.0.0.1:{p[8]}/stats";
         await Until(async () => await Written(stats) > 0, "the first record written");
         var clock = Stopwatch.StartNew();
+        var cpu = processes.CpuSeconds();
         var first = await Written(stats);
         if (rate > 0)
         {
@@ -73,6 +74,7 @@ public static class EtlChain
 
         await Until(async () => await Written(stats) >= count, $"{count} records written", TimeSpan.FromMinutes(5));
         var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  CPU over {seconds:0.0} s: {processes.CpuText(cpu)}");
         var summary = JsonDocument.Parse(await Http.GetStringAsync(stats)).RootElement;
         var measurement = new Measurement("etl-router (3 sidecars)", size, (count - first) / seconds,
             summary.GetProperty("latencyP50Ms").GetDouble(), summary.GetProperty("latencyP99Ms").GetDouble(), processes.PeakRss);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EtlRouter.Connectors.Sources;
 using EtlRouter.Contracts.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -62,7 +63,7 @@ public static class NatsChain
             }
         });
 
-        var pad = new string('x', Math.Max(0, size - 40));
+        var records = new GeneratedRecords("nats", size, seed: 1, keyed: false);
         var clock = Stopwatch.StartNew();
         for (var sent = 0; sent < count; sent += batchSize)
         {
@@ -72,17 +73,10 @@ public static class NatsChain
                 if (due > TimeSpan.Zero) await Task.Delay(due);
             }
 
-            var now = Timestamp.FromDateTime(DateTime.UtcNow);
             var acks = new List<Task>();
             for (var i = sent; i < Math.Min(count, sent + batchSize); i++)
             {
-                var record = new Record
-                {
-                    Id = $"nats-{i}",
-                    Value = ByteString.CopyFromUtf8($"{{\"seq\":{i},\"pad\":\"{pad}\"}}"),
-                    EventTime = now,
-                    Origin = new RecordOrigin { Source = "nats", Offset = i.ToString("D12", CultureInfo.InvariantCulture) },
-                };
+                var record = records.Make(i);
                 acks.Add(js.PublishAsync("in", record.ToByteArray()).AsTask().ContinueWith(t => t.Result.EnsureSuccess(), TaskScheduler.Default));
             }
 

@@ -29,12 +29,41 @@ public sealed class Processes : IDisposable
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // BENCH_LOG_DIR keeps each process's output (warnings, a crash's stack trace); otherwise it is dropped.
+        var log = Environment.GetEnvironmentVariable("BENCH_LOG_DIR") is { Length: > 0 } dir
+            ? TextWriter.Synchronized(new StreamWriter(Path.Combine(Directory.CreateDirectory(dir).FullName, $"{role}.log"), append: true) { AutoFlush = true })
+            : TextWriter.Null;
+        process.OutputDataReceived += (_, e) => log.WriteLine(e.Data);
+        process.ErrorDataReceived += (_, e) => log.WriteLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         lock (peaks) started.Add((role, process));
     }
+
+    /// <summary>CPU seconds each process has used so far.</summary>
+    public Dictionary<string, double> CpuSeconds()
+    {
+        lock (peaks) return started.ToDictionary(s => s.Role, s => Cpu(s.Process));
+
+        static double Cpu(Process process)
+        {
+            try
+            {
+                process.Refresh();
+                return process.TotalProcessorTime.TotalSeconds;
+            }
+            catch (InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>CPU each process used since <paramref name="since"/>, busiest first: where a run's cores went.</summary>
+    public string CpuText(Dictionary<string, double> since) => string.Join(", ", CpuSeconds()
+        .Select(c => (Role: c.Key, Seconds: c.Value - since.GetValueOrDefault(c.Key)))
+        .OrderByDescending(c => c.Seconds)
+        .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Role} {c.Seconds:0.0} s")));
 
     public static int[] FreePorts(int count)
     {

@@ -43,19 +43,22 @@ const int BatchSize = 100;
 var rows = new List<(Measurement Full, Measurement Half)>();
 foreach (var (size, count) in new[] { (100, quick ? 50_000 : 300_000), (1024, quick ? 30_000 : 150_000) })
 {
-    var setups = new List<Func<double, int, Task<Measurement>>>
+    var setups = new List<(string Name, Func<double, int, Task<Measurement>> Run)>
     {
-        (rate, n) => RawChain.RunAsync(self, size, n, BatchSize, rate),
-        (rate, n) => EtlChain.RunAsync(repo, size, n, BatchSize, rate),
+        ("raw", (rate, n) => RawChain.RunAsync(self, size, n, BatchSize, rate)),
+        ("etl", (rate, n) => EtlChain.RunAsync(repo, size, n, BatchSize, rate)),
     };
     if (natsServer)
     {
-        setups.Add((rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.File));
-        setups.Add((rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.Memory));
+        setups.Add(("NATS", (rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.File)));
+        setups.Add(("NATS", (rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.Memory)));
     }
 
-    foreach (var setup in setups)
+    // BENCH_ONLY=raw|etl|NATS measures one setup (a quick look while tuning); the table then has only its rows.
+    var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
+    foreach (var (name, setup) in setups)
     {
+        if (only is not null && only != name) continue;
         var full = await setup(0, count);
         Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
         var halfRate = full.RecordsPerSecond / 2;
@@ -77,8 +80,9 @@ foreach (var (full, half) in rows)
 writer.WriteLine();
 foreach (var size in rows.Select(r => r.Full.RecordBytes).Distinct())
 {
-    var raw = rows.First(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("raw", StringComparison.Ordinal)).Full;
-    var etl = rows.First(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("etl", StringComparison.Ordinal)).Full;
+    var raw = rows.FirstOrDefault(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("raw", StringComparison.Ordinal)).Full;
+    var etl = rows.FirstOrDefault(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("etl", StringComparison.Ordinal)).Full;
+    if (raw is null || etl is null) continue;
     writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {size} B: etl-router reaches {etl.RecordsPerSecond / raw.RecordsPerSecond:0.00}x of the raw chain's throughput."));
     foreach (var nats in rows.Where(r => r.Full.RecordBytes == size && r.Full.Setup.StartsWith("NATS", StringComparison.Ordinal)).Select(r => r.Full))
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {size} B: etl-router reaches {etl.RecordsPerSecond / nats.RecordsPerSecond:0.00}x of {nats.Setup}'s throughput."));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EtlRouter.Bench.DataPlane.V1;
+using EtlRouter.Connectors.Sources;
 using EtlRouter.Contracts.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -9,7 +10,7 @@ using Grpc.Net.Client;
 namespace EtlRouter.Bench.DataPlane;
 
 /// <summary>
-/// The raw ceiling: this process generates the same records and batches, pushes them through three relay
+/// The raw ceiling: this process generates the same records (<see cref="GeneratedRecords"/>) and batches, pushes them through three relay
 /// processes to a sink process over plain gRPC client streams: no credits, acknowledgements or bookkeeping.
 /// </summary>
 public static class RawChain
@@ -28,7 +29,7 @@ public static class RawChain
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}", new GrpcChannelOptions { MaxSendMessageSize = 64 << 20 });
         var client = new RawRelay.RawRelayClient(channel);
         await WaitAnsweringAsync(client);
-        var pad = new string('x', Math.Max(0, size - 40));
+        var records = new GeneratedRecords("raw", size, seed: 1, keyed: false);
         var clock = Stopwatch.StartNew();
         using var call = client.Push();
         for (var sent = 0; sent < count; sent += batchSize)
@@ -40,17 +41,7 @@ public static class RawChain
             }
 
             var batch = new Batch { Seq = (ulong)sent };
-            var now = Timestamp.FromDateTime(DateTime.UtcNow);
-            for (var i = sent; i < Math.Min(count, sent + batchSize); i++)
-            {
-                batch.Records.Add(new Record
-                {
-                    Id = $"raw-{i}",
-                    Value = ByteString.CopyFromUtf8($"{{\"seq\":{i},\"pad\":\"{pad}\"}}"),
-                    EventTime = now,
-                    Origin = new RecordOrigin { Source = "raw", Offset = i.ToString("D12", CultureInfo.InvariantCulture) },
-                });
-            }
+            for (var i = sent; i < Math.Min(count, sent + batchSize); i++) batch.Records.Add(records.Make(i));
 
             await call.RequestStream.WriteAsync(batch);
         }

@@ -28,4 +28,21 @@ public sealed class DeliveryTests
         Assert.Equal(0, await generator.StatAsync("outstanding"));
         Assert.DoesNotContain("user", File.ReadLines(output).First().Split("\"email\"")[1].Split(',')[0].Replace("***@", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Batches_on_the_wire_hold_at_most_the_pipelines_batch_size()
+    {
+        // The generator hands the sidecar up to 500 records per read; the edges must cut them to 7.
+        await using var rig = await DataPlaneRig.StartAsync();
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "3000", "--size", "100");
+        var sink = await rig.ConnectorAsync("discard", "sink");
+        await rig.SidecarAsync("pod-source", generator);
+        await rig.SidecarAsync("pod-sink", sink);
+
+        await rig.ApplyAsync(Build("small-batches", batchSize: 7, stages: [Source("source", "gen"), Sink("sink", "sink", "source")]));
+
+        await Eventually.WaitUntil(async () => await sink.StatAsync("written") >= 3000, "every record written", TimeSpan.FromSeconds(60));
+        Assert.InRange(await sink.StatAsync("largestBatch"), 1, 7);
+        await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 3000, "the source acknowledged every record");
+    }
 }

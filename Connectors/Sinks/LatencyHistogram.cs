@@ -1,0 +1,45 @@
+using HdrHistogram;
+
+namespace EtlRouter.Connectors.Sinks;
+
+/// <summary>
+/// End-to-end latencies (event time to write) in an HDR histogram: recording is constant time and a percentile
+/// costs the same whatever the count. The benchmark polls /stats every 20 ms; the sorted ring this replaced
+/// sorted 200,000 samples twice per poll and took a tenth of the machine's CPU away from the pipeline it measured.
+/// </summary>
+public sealed class LatencyHistogram
+{
+    // Microseconds, from 1 µs to 10 minutes, three significant digits (0.1 % error).
+    private static readonly long Highest = (long)TimeSpan.FromMinutes(10).TotalMicroseconds;
+    private readonly LongHistogram histogram = new(Highest, 3);
+    private readonly Lock gate = new();
+
+    public long Count
+    {
+        get { lock (gate) return histogram.TotalCount; }
+    }
+
+    /// <summary>Records one batch's latencies under one lock.</summary>
+    public void Add(IEnumerable<TimeSpan> latencies)
+    {
+        lock (gate)
+        {
+            foreach (var latency in latencies) histogram.RecordValue(Math.Clamp((long)latency.TotalMicroseconds, 1, Highest));
+        }
+    }
+
+    /// <summary>Forgets what was measured so far (e.g. after a warm-up).</summary>
+    public void Clear()
+    {
+        lock (gate) histogram.Reset();
+    }
+
+    /// <summary>The <paramref name="p"/>th percentile in milliseconds, 0 while nothing was recorded.</summary>
+    public double Percentile(double p)
+    {
+        lock (gate)
+        {
+            return histogram.TotalCount == 0 ? 0 : Math.Round(histogram.GetValueAtPercentile(p) / 1000.0, 2);
+        }
+    }
+}
