@@ -65,8 +65,9 @@ public sealed class OutboundEdge
             for (var start = 0; start < records.Count; start += most)
             {
                 var count = Math.Min(most, records.Count - start);
-                var chunk = count == records.Count ? records : records.Skip(start).Take(count).ToList();
-                foreach (var (target, part, bytes) in Split(chunk, sizes.AsSpan(start, count).ToArray()))
+                var whole = count == records.Count;
+                var chunk = whole ? records : records.Skip(start).Take(count).ToList();
+                foreach (var (target, part, bytes) in Split(chunk, whole ? sizes : sizes[start..(start + count)]))
                 {
                     tracker.Open();
                     var batch = new OutboundBatch(part, bytes, tracker);
