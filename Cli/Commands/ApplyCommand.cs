@@ -16,7 +16,7 @@ public static class ApplyCommand
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "Files, directories or - (standard input)", Required = true, AllowMultipleArgumentsPerToken = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and show what would change; write nothing" };
-        var command = Examples.Command("apply", 
+        var command = Examples.Command("apply",
             "Create or update resources from manifests (multi-document YAML; Source, Transform, Sink and Pipeline are read as the Etl kinds).",
             "etlctl apply -f pipeline.yaml",
             "etlctl apply -f config/samples/ --dry-run",

@@ -16,7 +16,7 @@ public static class BackupCommand
     public static Command Create(GlobalOptions global)
     {
         var dest = new Option<string>("--dest") { Description = "A directory or s3://bucket/prefix", Required = true };
-        var create = Examples.Command("create", 
+        var create = Examples.Command("create",
             "Write a consistent snapshot of the router's state (pipelines, sidecars, assignments, dead letters).",
             "etlctl backup create --dest /var/backups/etl --router 127.0.0.1:50051",
             "AWS_ENDPOINT_URL_S3=http://minio:9000 etlctl backup create --dest s3://etl-backups/prod");
@@ -51,7 +51,7 @@ public static class BackupCommand
 
         var id = new Argument<string>("id") { Description = "The backup's id (see backup list)" };
         var source = new Option<string>("--source") { Description = "The directory or s3://bucket/prefix holding it", Required = true };
-        var restore = Examples.Command("restore", 
+        var restore = Examples.Command("restore",
             "Replace the router's state with a backup (through Raft: every node gets it).",
             "etlctl backup restore etl-router-20261128T101500Z-4711 --source /var/backups/etl --router 127.0.0.1:50051");
         restore.Arguments.Add(id);

@@ -10,7 +10,7 @@ public static class ClusterCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var status = Examples.Command("status", 
+        var status = Examples.Command("status",
             "Show the router cluster: every node's role, term, commit and applied index, and health. Exit code 1 when no leader is known.",
             "etlctl cluster status --router 127.0.0.1:50051",
             "ETLCTL_ROUTER=etl-router:50051 etlctl cluster status");

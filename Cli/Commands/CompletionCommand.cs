@@ -33,7 +33,7 @@ public static class CompletionCommand
     {
         var shell = new Argument<string>("shell") { Description = "bash or zsh" };
         shell.AcceptOnlyFromAmong("bash", "zsh");
-        var command = Examples.Command("completion", 
+        var command = Examples.Command("completion",
             "Print a shell completion script.",
             "source <(etlctl completion bash)",
             "etlctl completion zsh > \"${fpath[1]}/_etlctl\"");

@@ -16,7 +16,7 @@ public static class DeleteCommand
         var names = new Argument<string[]>("names") { Arity = ArgumentArity.ZeroOrMore, Description = "The objects' names" };
         var files = new Option<string[]>("--filename", "-f") { Description = "Delete what these manifests declare", AllowMultipleArgumentsPerToken = true };
         var ignoreMissing = new Option<bool>("--ignore-not-found") { Description = "Succeed when an object does not exist" };
-        var command = Examples.Command("delete", 
+        var command = Examples.Command("delete",
             "Delete resources by name or by manifest. Exit code 1 when one did not exist (unless --ignore-not-found).",
             "etlctl delete pipeline user-analytics",
             "etlctl delete -f pipeline.yaml",

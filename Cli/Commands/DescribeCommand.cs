@@ -15,7 +15,7 @@ public static class DescribeCommand
     {
         var kind = new Argument<string>("kind") { Description = "pipeline, source, transform, sink, routercluster (or a short name)" };
         var name = new Argument<string>("name") { Description = "The object's name" };
-        var command = Examples.Command("describe", 
+        var command = Examples.Command("describe",
             "Show one resource in detail: its spec, conditions, stages and the pods they run on, records in and out, dead letters and recent events.",
             "etlctl describe pipeline user-analytics",
             "etlctl describe etlsrc kafka-users -n data",

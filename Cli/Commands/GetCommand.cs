@@ -20,7 +20,7 @@ public static class GetCommand
         var output = new Option<string?>("--output", "-o") { Description = "wide, yaml, json or name" };
         output.AcceptOnlyFromAmong("wide", "yaml", "json", "name");
         var selector = new Option<string?>("--selector", "-l") { Description = "Label selector, such as team=data,tier!=test" };
-        var command = Examples.Command("get", 
+        var command = Examples.Command("get",
             "List resources, or show one.",
             "etlctl get pipelines",
             "etlctl get etlp -A -o wide",

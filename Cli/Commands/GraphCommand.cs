@@ -17,7 +17,7 @@ public static class GraphCommand
         format.AcceptOnlyFromAmong("dot", "mermaid", "text");
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "Every namespace's pipelines" };
         var name = new Argument<string?>("pipeline") { Description = "One pipeline (default: every pipeline in the namespace)", Arity = ArgumentArity.ZeroOrOne };
-        var command = Examples.Command("graph", 
+        var command = Examples.Command("graph",
             "Draw pipelines: stages, fan-in and fan-out, and services shared between pipelines.",
             "etlctl graph -f pipelines/ --format dot | dot -Tpng -o pipelines.png",
             "etlctl graph user-analytics --format mermaid",

@@ -12,7 +12,7 @@ public static class ValidateCommand
     public static Command Create(GlobalOptions global)
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "Files, directories or - (standard input)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var command = Examples.Command("validate", 
+        var command = Examples.Command("validate",
             "Check manifests without a cluster: schema, references within a pipeline, cycles, names. Exit code 1 when anything is wrong.",
             "etlctl validate -f pipeline.yaml",
             "etlctl validate -f config/samples/",

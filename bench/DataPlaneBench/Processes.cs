@@ -29,10 +29,7 @@ public sealed class Processes : IDisposable
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;
         var process = Process.Start(info)!;
-        // BENCH_LOG_DIR keeps each process's output (warnings, a crash's stack trace); otherwise it is dropped.
-        var log = Environment.GetEnvironmentVariable("BENCH_LOG_DIR") is { Length: > 0 } dir
-            ? TextWriter.Synchronized(new StreamWriter(Path.Combine(Directory.CreateDirectory(dir).FullName, $"{role}.log"), append: true) { AutoFlush = true })
-            : TextWriter.Null;
+        var log = BenchLog.For(role);
         process.OutputDataReceived += (_, e) => log.WriteLine(e.Data);
         process.ErrorDataReceived += (_, e) => log.WriteLine(e.Data);
         process.BeginOutputReadLine();

@@ -40,6 +40,9 @@ var natsServer = Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir 
 if (!natsServer) Console.WriteLine("nats-server is not installed (apt-get install nats-server): the NATS JetStream reference is skipped");
 var self = typeof(RawChain).Assembly.Location;
 const int BatchSize = 100;
+
+// BENCH_ONLY=raw|etl|NATS measures one setup (a quick look while tuning); the table then has only its rows.
+var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
 var rows = new List<(Measurement Full, Measurement Half)>();
 foreach (var (size, count) in new[] { (100, quick ? 50_000 : 300_000), (1024, quick ? 30_000 : 150_000) })
 {
@@ -54,8 +57,6 @@ foreach (var (size, count) in new[] { (100, quick ? 50_000 : 300_000), (1024, qu
         setups.Add(("NATS", (rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.Memory)));
     }
 
-    // BENCH_ONLY=raw|etl|NATS measures one setup (a quick look while tuning); the table then has only its rows.
-    var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
     foreach (var (name, setup) in setups)
     {
         if (only is not null && only != name) continue;

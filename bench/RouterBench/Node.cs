@@ -31,10 +31,7 @@ public sealed class Node(string name, string fileName, IReadOnlyList<string> arg
         var start = new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         process = Process.Start(start)!;
-        // BENCH_LOG_DIR keeps each node's output (a crash's stack trace); otherwise it is drained and dropped.
-        var log = Environment.GetEnvironmentVariable("BENCH_LOG_DIR") is { Length: > 0 } dir
-            ? TextWriter.Synchronized(new StreamWriter(Path.Combine(Directory.CreateDirectory(dir).FullName, $"{name}.log"), append: true) { AutoFlush = true })
-            : TextWriter.Null;
+        var log = BenchLog.For(name);
         process.OutputDataReceived += (_, e) => log.WriteLine(e.Data);
         process.ErrorDataReceived += (_, e) => log.WriteLine(e.Data);
         process.BeginOutputReadLine();
