@@ -28,10 +28,10 @@ public sealed class PostgresSinkTests
         transformPod.Process.Start();
 
         await Eventually.WaitUntil(async () => (await TestPostgres.IdsAsync(connection, table)).Count >= 6000,
-            "every record in Postgres", TimeSpan.FromSeconds(60));
+            "every record in Postgres", TimeSpan.FromSeconds(60), rig.Diagnostics);
         var ids = await TestPostgres.IdsAsync(connection, table);
         Assert.Equal(Enumerable.Range(0, 6000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
         Assert.Equal(6000, ids.Count);
-        await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 6000, "the source acknowledged every record");
+        await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 6000, "the source acknowledged every record", diagnostics: rig.Diagnostics);
     }
 }

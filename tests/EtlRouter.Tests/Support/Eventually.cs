@@ -5,7 +5,11 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(20);
 
-    public static async Task<T> WaitFor<T>(Func<Task<T?>> probe, string what, TimeSpan? deadline = null)
+    /// <summary>
+    /// Polls <paramref name="probe"/> until it gives a value. On timeout, <paramref name="diagnostics"/> (the
+    /// processes' recent output, say) goes into the message, so a stall that happens once in many runs can be read.
+    /// </summary>
+    public static async Task<T> WaitFor<T>(Func<Task<T?>> probe, string what, TimeSpan? deadline = null, Func<string>? diagnostics = null)
     {
         var until = DateTime.UtcNow + (deadline ?? DefaultDeadline);
         Exception? last = null;
@@ -24,11 +28,12 @@ public static class Eventually
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"timed out after {(deadline ?? DefaultDeadline).TotalSeconds}s waiting for {what}", last);
+        var context = diagnostics is null ? "" : $"\n{diagnostics()}";
+        throw new TimeoutException($"timed out after {(deadline ?? DefaultDeadline).TotalSeconds}s waiting for {what}{context}", last);
     }
 
-    public static Task WaitUntil(Func<Task<bool>> condition, string what, TimeSpan? deadline = null) =>
-        WaitFor<object>(async () => await condition() ? new object() : null, what, deadline);
+    public static Task WaitUntil(Func<Task<bool>> condition, string what, TimeSpan? deadline = null, Func<string>? diagnostics = null) =>
+        WaitFor<object>(async () => await condition() ? new object() : null, what, deadline, diagnostics);
 
     public static Task WaitUntil(Func<bool> condition, string what, TimeSpan? deadline = null) =>
         WaitUntil(() => Task.FromResult(condition()), what, deadline);
