@@ -77,7 +77,8 @@ app.MapGet("/stats", () => service switch
 {
     GeneratorSource g => Results.Json(new { name = identity.Name, generated = g.Generated, sent = g.Sent, acknowledged = g.Acknowledged, outstanding = g.Outstanding, redelivered = g.Redelivered, sessions = g.Sessions }),
     PullSource s => Results.Json(new { name = identity.Name, sent = s.Sent, acknowledged = s.Acknowledged, outstanding = s.Outstanding, redelivered = s.Redelivered, sessions = s.Sessions }),
-    RecordSink k => Results.Json(new { name = identity.Name, written = k.Written, largestBatch = k.LargestBatch, latencyP50Ms = k.Latency.Percentile(50), latencyP99Ms = k.Latency.Percentile(99), latencySamples = k.Latency.Count }),
+    RecordSink k => Results.Json(new { name = identity.Name, written = k.Written, largestBatch = k.LargestBatch, unaryBatches = k.UnaryBatches, streamedBatches = k.StreamedBatches, latencyP50Ms = k.Latency.Percentile(50), latencyP99Ms = k.Latency.Percentile(99), latencySamples = k.Latency.Count }),
+    EtlRouter.Connectors.Transforms.RecordTransform t => Results.Json(new { name = identity.Name, unaryBatches = t.UnaryBatches, streamedBatches = t.StreamedBatches }),
     _ => Results.Json(new { name = identity.Name }),
 });
 Console.WriteLine($"etl-connector {args[0]}: {identity.Kind.ToString().ToLowerInvariant()} '{identity.Name}' on {bind}:{port}" + (httpPort > 0 ? $", HTTP on {bind}:{httpPort}" : ""));

@@ -6,8 +6,9 @@ using Grpc.Core;
 namespace EtlRouter.Connectors.Sinks;
 
 /// <summary>
-/// What the reference sinks share: --max-rate N (records/s) slows the sink down to N, for demos and the
-/// slow-sink tests; a write failure of the whole batch becomes an RPC error the sidecar retries.
+/// What the reference sinks share: both the unary and the streaming write; --max-rate N (records/s) slows the
+/// sink down to N, for demos and the slow-sink tests; a write failure of the whole batch becomes an RPC error the
+/// sidecar retries.
 /// </summary>
 public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkServiceBase
 {
@@ -17,6 +18,8 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
     private long admitted;
     private long written;
     private int largestBatch;
+    private long unaryBatches;
+    private long streamedBatches;
 
     protected ConnectorSettings Settings { get; } = settings;
 
@@ -26,13 +29,33 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
     /// <summary>The most records one Write call carried: flowControl.batchSize bounds it.</summary>
     public int LargestBatch => Volatile.Read(ref largestBatch);
 
+    /// <summary>Batches that came by Write, one call each, and by WriteStream: the sidecar should use the stream.</summary>
+    public long UnaryBatches => Interlocked.Read(ref unaryBatches);
+
+    public long StreamedBatches => Interlocked.Read(ref streamedBatches);
+
     /// <summary>Event time to write, per record (this machine's clock): what /stats reports as p50/p99.</summary>
     public LatencyHistogram Latency { get; } = new();
 
     /// <summary>Writes the batch durably; returns the records that could not be written.</summary>
     protected abstract Task<IReadOnlyList<RecordError>> WriteAsync(WriteRequest request, CancellationToken cancellationToken);
 
-    public override async Task<WriteResponse> Write(WriteRequest request, ServerCallContext context)
+    public override Task<WriteResponse> Write(WriteRequest request, ServerCallContext context)
+    {
+        Interlocked.Increment(ref unaryBatches);
+        return WriteBatchAsync(request, context);
+    }
+
+    public override async Task WriteStream(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
+    {
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            Interlocked.Increment(ref streamedBatches);
+            await responseStream.WriteAsync(await WriteBatchAsync(request, context));
+        }
+    }
+
+    private async Task<WriteResponse> WriteBatchAsync(WriteRequest request, ServerCallContext context)
     {
         if (maxRate > 0) await ThrottleAsync(request.Records.Count, context.CancellationToken);
         IReadOnlyList<RecordError> failures;
@@ -58,7 +81,7 @@ public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkS
         var now = DateTime.UtcNow;
         Latency.Add(request.Records.Where(r => r.EventTime is not null).Select(r => now - r.EventTime.ToDateTime()));
 
-        var response = new WriteResponse();
+        var response = new WriteResponse { BatchId = request.BatchId };
         response.Failures.AddRange(failures);
         return response;
     }

@@ -14,17 +14,32 @@ namespace EtlRouter.Connectors.Transforms;
 public abstract class RecordTransform(ConnectorSettings settings) : TransformService.TransformServiceBase
 {
     private readonly long failEvery = settings.Number("fail-every", 0);
+    private long unaryBatches;
+    private long streamedBatches;
 
     protected ConnectorSettings Settings { get; } = settings;
 
     /// <summary>Zero or more records for one input; throw <see cref="RecordRejected"/> to fail it.</summary>
     protected abstract IEnumerable<Record> Apply(Record record, MapField<string, string> options);
 
-    public override Task<TransformResponse> Transform(TransformRequest request, ServerCallContext context) => Task.FromResult(Run(request));
+    /// <summary>Batches that came by Transform, one call each, and by TransformStream: the sidecar should use the stream.</summary>
+    public long UnaryBatches => Interlocked.Read(ref unaryBatches);
+
+    public long StreamedBatches => Interlocked.Read(ref streamedBatches);
+
+    public override Task<TransformResponse> Transform(TransformRequest request, ServerCallContext context)
+    {
+        Interlocked.Increment(ref unaryBatches);
+        return Task.FromResult(Run(request));
+    }
 
     public override async Task TransformStream(IAsyncStreamReader<TransformRequest> requestStream, IServerStreamWriter<TransformResponse> responseStream, ServerCallContext context)
     {
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken)) await responseStream.WriteAsync(Run(request));
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            Interlocked.Increment(ref streamedBatches);
+            await responseStream.WriteAsync(Run(request));
+        }
     }
 
     private TransformResponse Run(TransformRequest request)

@@ -36,10 +36,7 @@ public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPla
 
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
         var signals = Channel.CreateUnbounded<EdgeSignal>(new UnboundedChannelOptions { SingleReader = true });
-        var writer = Task.Run(async () =>
-        {
-            await foreach (var signal in signals.Reader.ReadAllAsync(stream.Token)) await responseStream.WriteAsync(signal, stream.Token);
-        }, stream.Token);
+        var writer = Task.Run(() => WriteSignalsAsync(signals.Reader, responseStream, stream.Token), stream.Token);
 
         var budget = runner.InputBudget;
         var window = new ReceiverWindow(budget.MaxInFlightRecords, (long)Math.Min(budget.MaxInFlightBytes, long.MaxValue / 2));
@@ -87,6 +84,24 @@ public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPla
         {
             signals.Writer.TryComplete();
             await writer.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Sends the edge's credits and acks. Signals that queued up meanwhile go out in one flush (the last of them
+    /// flushes): a sink stage frees credit and acks the same batch back to back, and every flush is a syscall
+    /// and an HTTP/2 frame of its own.
+    /// </summary>
+    private static async Task WriteSignalsAsync(ChannelReader<EdgeSignal> signals, IServerStreamWriter<EdgeSignal> responseStream, CancellationToken cancellationToken)
+    {
+        var buffered = new WriteOptions(WriteFlags.BufferHint);
+        while (await signals.WaitToReadAsync(cancellationToken))
+        {
+            while (signals.TryRead(out var signal))
+            {
+                responseStream.WriteOptions = signals.TryPeek(out _) ? buffered : WriteOptions.Default;
+                await responseStream.WriteAsync(signal, cancellationToken);
+            }
         }
     }
 }

@@ -3,17 +3,30 @@ using EtlRouter.Sidecar.Delivery;
 
 namespace EtlRouter.Sidecar.Stages;
 
-/// <summary>Calls the pod's SinkService with a batch; what it did not name in failures is written.</summary>
-public sealed class SinkCall(StageContext stage)
+/// <summary>
+/// Calls the pod's SinkService with a batch (over its WriteStream when the service has one, else one Write call
+/// per batch); what it did not name in failures is written.
+/// </summary>
+public sealed class SinkCall(StageContext stage) : IDisposable
 {
+    private readonly BatchStream<WriteRequest, WriteResponse> stream = new(
+        stage.Channels,
+        channel => new SinkService.SinkServiceClient(channel).WriteStream(),
+        response => response.BatchId,
+        "WriteStream",
+        stage.Logger);
+
+    private ulong batchId;
+
     public async Task<CallResult> CallAsync(IReadOnlyList<Record> records, CancellationToken cancellationToken)
     {
         var endpoint = stage.ServiceEndpoint ?? throw ServiceUnreachable.For(stage);
-        var request = new WriteRequest();
+        var request = new WriteRequest { BatchId = Interlocked.Increment(ref batchId) };
         request.Records.AddRange(records);
         request.Options.Add(stage.Definition.Options);
-        var client = new SinkService.SinkServiceClient(stage.Channels.For(endpoint));
-        var response = await client.WriteAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
+        var response = await stream.TryCallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken)
+            ?? await new SinkService.SinkServiceClient(stage.Channels.For(endpoint))
+                .WriteAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
         if (response.Failures.Count == 0)
         {
             stage.CountOut(records.Count);
@@ -23,6 +36,9 @@ public sealed class SinkCall(StageContext stage)
             var failed = response.Failures.Select(f => f.RecordId).ToHashSet(StringComparer.Ordinal);
             stage.CountOut(records.Count(r => !failed.Contains(r.Id)));
         }
+
         return new CallResult([], response.Failures);
     }
+
+    public void Dispose() => stream.Dispose();
 }

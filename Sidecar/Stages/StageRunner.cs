@@ -18,6 +18,7 @@ public sealed class StageRunner
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> work = [];
     private readonly RecordRetrier? retrier;
+    private readonly IDisposable? serviceCall;
 
     public StageRunner(StageContext context, DeadLetterWriter deadLetters, RouterClients router)
     {
@@ -29,7 +30,18 @@ public sealed class StageRunner
             return;
         }
 
-        RecordCall call = kind == StageKind.Transform ? new TransformCall(context).CallAsync : new SinkCall(context).CallAsync;
+        RecordCall call;
+        if (kind == StageKind.Transform)
+        {
+            var transform = new TransformCall(context);
+            (call, serviceCall) = (transform.CallAsync, transform);
+        }
+        else
+        {
+            var sink = new SinkCall(context);
+            (call, serviceCall) = (sink.CallAsync, sink);
+        }
+
         retrier = new RecordRetrier(context, call, deadLetters, kind == StageKind.Transform ? EmitAsync : (_, _, _) => Task.CompletedTask);
         work.Add(Task.Run(ProcessInboxAsync));
         if (context.Assignment.Replica == 0)
@@ -67,6 +79,8 @@ public sealed class StageRunner
         {
             // Expected: the stage was told to stop.
         }
+
+        serviceCall?.Dispose();
 
         await Context.Outputs.StopAsync();
     }

@@ -3,9 +3,19 @@ using EtlRouter.Sidecar.Delivery;
 
 namespace EtlRouter.Sidecar.Stages;
 
-/// <summary>Calls the pod's TransformService with a batch and the stage's options.</summary>
-public sealed class TransformCall(StageContext stage)
+/// <summary>
+/// Calls the pod's TransformService with a batch and the stage's options: over its TransformStream when the
+/// service has one, else one Transform call per batch.
+/// </summary>
+public sealed class TransformCall(StageContext stage) : IDisposable
 {
+    private readonly BatchStream<TransformRequest, TransformResponse> stream = new(
+        stage.Channels,
+        channel => new TransformService.TransformServiceClient(channel).TransformStream(),
+        response => response.BatchId,
+        "TransformStream",
+        stage.Logger);
+
     private ulong batchId;
 
     public async Task<CallResult> CallAsync(IReadOnlyList<Record> records, CancellationToken cancellationToken)
@@ -14,8 +24,11 @@ public sealed class TransformCall(StageContext stage)
         var request = new TransformRequest { BatchId = Interlocked.Increment(ref batchId) };
         request.Records.AddRange(records);
         request.Options.Add(stage.Definition.Options);
-        var client = new TransformService.TransformServiceClient(stage.Channels.For(endpoint));
-        var response = await client.TransformAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
+        var response = await stream.TryCallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken)
+            ?? await new TransformService.TransformServiceClient(stage.Channels.For(endpoint))
+                .TransformAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
         return new CallResult(response.Records, response.Errors);
     }
+
+    public void Dispose() => stream.Dispose();
 }

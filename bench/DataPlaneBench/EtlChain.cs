@@ -15,7 +15,7 @@ public static class EtlChain
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public static async Task<Measurement> RunAsync(string repo, int size, int count, int batchSize, double rate)
+    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window)
     {
         string Dll(string project, string name) => Path.Combine(repo, project, "bin", "Release", "net10.0", $"{name}.dll");
         using var processes = new Processes();
@@ -28,7 +28,7 @@ public static class EtlChain
         });
         var connector = Dll("Connectors", "etl-connector");
         string[] rateArgs = rate > 0 ? ["--rate", ((int)rate).ToString(CultureInfo.InvariantCulture)] : [];
-        processes.Start("generator", connector, ["generator", "--name", "gen", "--port", $"{p[3]}", "--http-port", $"{p[4]}", "--count", $"{count}", "--size", $"{size}", .. rateArgs]);
+        processes.Start("generator", connector, ["generator", "--name", "gen", "--port", $"{p[3]}", "--http-port", $"{p[4]}", "--size", $"{size}", .. rateArgs]);
         processes.Start("transform", connector, ["pass", "--name", "pass", "--port", $"{p[5]}", "--http-port", $"{p[6]}"]);
         processes.Start("sink", connector, ["discard", "--name", "discard", "--port", $"{p[7]}", "--http-port", $"{p[8]}"]);
         var sidecar = Dll("Sidecar", "etl-sidecar");
@@ -59,24 +59,15 @@ public static class EtlChain
         };
         await control.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = pipeline });
 
-        // Throughput is timed from the first written record to the last, so pipeline start-up is not counted.
         var stats = $"http://127.0.0.1:{p[8]}/stats";
-        await Until(async () => await Written(stats) > 0, "the first record written");
-        var clock = Stopwatch.StartNew();
-        var cpu = processes.CpuSeconds();
-        var first = await Written(stats);
-        if (rate > 0)
-        {
-            // Latency at a steady rate: measure after a warm-up.
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await Http.PostAsync($"http://127.0.0.1:{p[8]}/stats/reset-latency", null);
-        }
-
-        await Until(async () => await Written(stats) >= count, $"{count} records written", TimeSpan.FromMinutes(5));
-        var seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"  CPU over {seconds:0.0} s: {processes.CpuText(cpu)}");
+        var perSecond = await window.MeasureAsync(
+            processes,
+            () => Written(stats),
+            async () => (await Http.PostAsync($"http://127.0.0.1:{p[8]}/stats/reset-latency", null)).EnsureSuccessStatusCode());
         var summary = JsonDocument.Parse(await Http.GetStringAsync(stats)).RootElement;
-        var measurement = new Measurement("etl-router (3 sidecars)", size, (count - first) / seconds,
+        var batches = summary.GetProperty("streamedBatches").GetInt64() + summary.GetProperty("unaryBatches").GetInt64();
+        Console.WriteLine($"  the sink's writes held {summary.GetProperty("written").GetInt64() / (double)Math.Max(1, batches):0.0} records on average");
+        var measurement = new Measurement("etl-router (3 sidecars)", size, perSecond,
             summary.GetProperty("latencyP50Ms").GetDouble(), summary.GetProperty("latencyP99Ms").GetDouble(), processes.PeakRss);
         try
         {

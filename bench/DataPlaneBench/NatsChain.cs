@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EtlRouter.Connectors.Sinks;
 using EtlRouter.Connectors.Sources;
 using EtlRouter.Contracts.V1;
 using Google.Protobuf;
@@ -18,7 +19,7 @@ namespace EtlRouter.Bench.DataPlane;
 /// </summary>
 public static class NatsChain
 {
-    public static async Task<Measurement> RunAsync(string self, int size, int count, int batchSize, double rate, StreamConfigStorage storage)
+    public static async Task<Measurement> RunAsync(string self, int size, int batchSize, double rate, StreamConfigStorage storage, SteadyWindow window)
     {
         using var processes = new Processes();
         var port = Processes.FreePorts(1)[0];
@@ -45,49 +46,30 @@ public static class NatsChain
         processes.Start("transform", self, ["nats-transform", url, $"{batchSize}"]);
 
         var consumer = await js.CreateOrUpdateConsumerAsync("OUT", new ConsumerConfig("sink") { AckPolicy = ConsumerConfigAckPolicy.Explicit });
-        var latencies = new List<double>(count);
-        var received = 0;
-        var done = new TaskCompletionSource();
+        var latency = new LatencyHistogram();
+        long received = 0;
+        using var stop = new CancellationTokenSource();
         var sink = Task.Run(async () =>
         {
-            await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = batchSize * 10 }))
+            await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = batchSize * 10 }, cancellationToken: stop.Token))
             {
                 var record = Record.Parser.ParseFrom(message.Data);
-                latencies.Add((DateTime.UtcNow - record.EventTime.ToDateTime()).TotalMilliseconds);
-                await message.AckAsync();
-                if (++received >= count)
-                {
-                    done.TrySetResult();
-                    return;
-                }
+                latency.Add([DateTime.UtcNow - record.EventTime.ToDateTime()]);
+                await message.AckAsync(cancellationToken: stop.Token);
+                Interlocked.Increment(ref received);
             }
         });
 
-        var records = new GeneratedRecords("nats", size, seed: 1, keyed: false);
-        var clock = Stopwatch.StartNew();
-        for (var sent = 0; sent < count; sent += batchSize)
+        var publish = Task.Run(() => PublishAsync(js, new GeneratedRecords("nats", size, seed: 1, keyed: false), batchSize, rate, stop.Token));
+        var perSecond = await window.MeasureAsync(processes, () => Task.FromResult(Interlocked.Read(ref received)), () =>
         {
-            if (rate > 0)
-            {
-                var due = TimeSpan.FromSeconds(sent / rate) - clock.Elapsed;
-                if (due > TimeSpan.Zero) await Task.Delay(due);
-            }
-
-            var acks = new List<Task>();
-            for (var i = sent; i < Math.Min(count, sent + batchSize); i++)
-            {
-                var record = records.Make(i);
-                acks.Add(js.PublishAsync("in", record.ToByteArray()).AsTask().ContinueWith(t => t.Result.EnsureSuccess(), TaskScheduler.Default));
-            }
-
-            await Task.WhenAll(acks);
-        }
-
-        await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
-        var seconds = clock.Elapsed.TotalSeconds;
-        latencies.Sort();
-        var measurement = new Measurement($"NATS JetStream ({storage.ToString().ToLowerInvariant()})", size, count / seconds,
-            RawRelayService.Percentile(latencies, 50), RawRelayService.Percentile(latencies, 99), processes.PeakRss);
+            latency.Clear();
+            return Task.CompletedTask;
+        });
+        var measurement = new Measurement($"NATS JetStream ({storage.ToString().ToLowerInvariant()})", size, perSecond,
+            latency.Percentile(50), latency.Percentile(99), processes.PeakRss);
+        await stop.CancelAsync();
+        await Task.WhenAll(sink, publish).ContinueWith(_ => { }, TaskScheduler.Default);
         try
         {
             Directory.Delete(store, recursive: true);
@@ -97,6 +79,29 @@ public static class NatsChain
         }
 
         return measurement;
+    }
+
+    /// <summary>Records into the first stream, without end, each awaited for its JetStream ack, a batch in flight at a time.</summary>
+    private static async Task PublishAsync(INatsJSContext js, GeneratedRecords records, int batchSize, double rate, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        for (long sent = 0; !cancellationToken.IsCancellationRequested; sent += batchSize)
+        {
+            if (rate > 0)
+            {
+                var due = TimeSpan.FromSeconds(sent / rate) - clock.Elapsed;
+                if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
+            }
+
+            var acks = new List<Task>();
+            for (var i = sent; i < sent + batchSize; i++)
+            {
+                acks.Add(js.PublishAsync("in", records.Make(i).ToByteArray(), cancellationToken: cancellationToken).AsTask()
+                    .ContinueWith(t => t.Result.EnsureSuccess(), TaskScheduler.Default));
+            }
+
+            await Task.WhenAll(acks);
+        }
     }
 
     /// <summary>The transform process: IN -> OUT, acking each input only once its output is stored.</summary>

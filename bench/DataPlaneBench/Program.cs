@@ -17,6 +17,7 @@ if (args is ["raw-relay", "--port", var port, .. var rest])
     });
     builder.Services.AddGrpc(g => g.MaxReceiveMessageSize = 64 << 20);
     builder.Services.AddSingleton(new RawRelayOptions(rest is ["--next", var next] ? next : null));
+    builder.Services.AddSingleton(new RawSinkCounters());
     var app = builder.Build();
     app.MapGrpcService<RawRelayService>();
     await app.RunAsync();
@@ -44,26 +45,29 @@ const int BatchSize = 100;
 // BENCH_ONLY=raw|etl|NATS measures one setup (a quick look while tuning); the table then has only its rows.
 var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
 var rows = new List<(Measurement Full, Measurement Half)>();
-foreach (var (size, count) in new[] { (100, quick ? 50_000 : 300_000), (1024, quick ? 30_000 : 150_000) })
+var window = SteadyWindow.For(quick);
+// BENCH_SIZE=100|1024 measures one record size (a tuning aid, like BENCH_ONLY).
+var sizes = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SIZE"), out var onlySize) ? [onlySize] : new[] { 100, 1024 };
+foreach (var size in sizes)
 {
-    var setups = new List<(string Name, Func<double, int, Task<Measurement>> Run)>
+    var setups = new List<(string Name, Func<double, Task<Measurement>> Run)>
     {
-        ("raw", (rate, n) => RawChain.RunAsync(self, size, n, BatchSize, rate)),
-        ("etl", (rate, n) => EtlChain.RunAsync(repo, size, n, BatchSize, rate)),
+        ("raw", rate => RawChain.RunAsync(self, size, BatchSize, rate, window)),
+        ("etl", rate => EtlChain.RunAsync(repo, size, BatchSize, rate, window)),
     };
     if (natsServer)
     {
-        setups.Add(("NATS", (rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.File)));
-        setups.Add(("NATS", (rate, n) => NatsChain.RunAsync(self, size, n, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.Memory)));
+        setups.Add(("NATS", rate => NatsChain.RunAsync(self, size, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.File, window)));
+        setups.Add(("NATS", rate => NatsChain.RunAsync(self, size, BatchSize, rate, NATS.Client.JetStream.Models.StreamConfigStorage.Memory, window)));
     }
 
     foreach (var (name, setup) in setups)
     {
         if (only is not null && only != name) continue;
-        var full = await setup(0, count);
+        var full = await setup(0);
         Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
         var halfRate = full.RecordsPerSecond / 2;
-        var half = await setup(halfRate, (int)(halfRate * (quick ? 6 : 12)));
+        var half = await setup(halfRate);
         Console.WriteLine($"  at {halfRate:0}/s: p50 {half.LatencyP50Ms} ms, p99 {half.LatencyP99Ms} ms");
         rows.Add((full, half));
     }

@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using EtlRouter.Bench.DataPlane.V1;
 using EtlRouter.Connectors.Sources;
 using EtlRouter.Contracts.V1;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
 
 namespace EtlRouter.Bench.DataPlane;
@@ -15,7 +12,7 @@ namespace EtlRouter.Bench.DataPlane;
 /// </summary>
 public static class RawChain
 {
-    public static async Task<Measurement> RunAsync(string self, int size, int count, int batchSize, double rate)
+    public static async Task<Measurement> RunAsync(string self, int size, int batchSize, double rate, SteadyWindow window)
     {
         using var processes = new Processes();
         var ports = Processes.FreePorts(4);
@@ -27,30 +24,41 @@ public static class RawChain
         }
 
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}", new GrpcChannelOptions { MaxSendMessageSize = 64 << 20 });
+        using var sinkChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[3]}");
         var client = new RawRelay.RawRelayClient(channel);
+        var sink = new RawRelay.RawRelayClient(sinkChannel);
         await WaitAnsweringAsync(client);
-        var records = new GeneratedRecords("raw", size, seed: 1, keyed: false);
-        var clock = Stopwatch.StartNew();
-        using var call = client.Push();
-        for (var sent = 0; sent < count; sent += batchSize)
+        await WaitAnsweringAsync(sink);
+
+        using var stop = new CancellationTokenSource();
+        var push = Task.Run(() => PushAsync(client, new GeneratedRecords("raw", size, seed: 1, keyed: false), batchSize, rate, stop.Token));
+        var perSecond = await window.MeasureAsync(
+            processes,
+            async () => (long)(await sink.StatsAsync(new StatsRequest())).Records,
+            async () => await sink.StatsAsync(new StatsRequest { ResetLatency = true }));
+        var summary = await sink.StatsAsync(new StatsRequest());
+        await stop.CancelAsync();
+        await push.ContinueWith(_ => { }, TaskScheduler.Default);
+        return new Measurement("raw gRPC chain", size, perSecond, summary.LatencyP50Ms, summary.LatencyP99Ms, processes.PeakRss);
+    }
+
+    /// <summary>Batches down the chain, without end, at <paramref name="rate"/> records/s (0: as fast as they go).</summary>
+    private static async Task PushAsync(RawRelay.RawRelayClient client, GeneratedRecords records, int batchSize, double rate, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var call = client.Push(cancellationToken: cancellationToken);
+        for (long sent = 0; !cancellationToken.IsCancellationRequested; sent += batchSize)
         {
             if (rate > 0)
             {
                 var due = TimeSpan.FromSeconds(sent / rate) - clock.Elapsed;
-                if (due > TimeSpan.Zero) await Task.Delay(due);
+                if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
             }
 
             var batch = new Batch { Seq = (ulong)sent };
-            for (var i = sent; i < Math.Min(count, sent + batchSize); i++) batch.Records.Add(records.Make(i));
-
-            await call.RequestStream.WriteAsync(batch);
+            for (var i = sent; i < sent + batchSize; i++) batch.Records.Add(records.Make(i));
+            await call.RequestStream.WriteAsync(batch, cancellationToken);
         }
-
-        await call.RequestStream.CompleteAsync();
-        var summary = await call;
-        var seconds = clock.Elapsed.TotalSeconds;
-        if ((int)summary.Records != count) throw new InvalidOperationException($"raw chain delivered {summary.Records} of {count}");
-        return new Measurement("raw gRPC chain", size, count / seconds, summary.LatencyP50Ms, summary.LatencyP99Ms, processes.PeakRss);
     }
 
     private static async Task WaitAnsweringAsync(RawRelay.RawRelayClient client)
@@ -59,9 +67,7 @@ public static class RawChain
         {
             try
             {
-                using var probe = client.Push(deadline: DateTime.UtcNow.AddSeconds(2));
-                await probe.RequestStream.CompleteAsync();
-                await probe;
+                await client.StatsAsync(new StatsRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
                 return;
             }
             catch (Grpc.Core.RpcException)

@@ -1,4 +1,5 @@
 using EtlRouter.Bench.DataPlane.V1;
+using EtlRouter.Connectors.Sinks;
 using EtlRouter.Contracts.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -9,23 +10,20 @@ namespace EtlRouter.Bench.DataPlane;
 /// One raw relay process: forwards each batch to the next relay over one client stream (no credits, no acks),
 /// or, as the last in the chain, counts records and their latency (now minus event time).
 /// </summary>
-public sealed class RawRelayService(RawRelayOptions options) : RawRelay.RawRelayBase
+public sealed class RawRelayService(RawRelayOptions options, RawSinkCounters counters) : RawRelay.RawRelayBase
 {
     public override async Task<PushSummary> Push(IAsyncStreamReader<Batch> requestStream, ServerCallContext context)
     {
         if (options.Next is null)
         {
-            var latencies = new List<double>();
-            ulong count = 0;
             await foreach (var batch in requestStream.ReadAllAsync(context.CancellationToken))
             {
                 var now = DateTime.UtcNow;
-                count += (ulong)batch.Records.Count;
-                foreach (var record in batch.Records) latencies.Add((now - record.EventTime.ToDateTime()).TotalMilliseconds);
+                counters.Latency.Add(batch.Records.Select(r => now - r.EventTime.ToDateTime()));
+                Interlocked.Add(ref counters.Records, batch.Records.Count);
             }
 
-            latencies.Sort();
-            return new PushSummary { Records = count, LatencyP50Ms = Percentile(latencies, 50), LatencyP99Ms = Percentile(latencies, 99) };
+            return counters.Summary();
         }
 
         using var channel = GrpcChannel.ForAddress($"http://{options.Next}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20, MaxSendMessageSize = 64 << 20 });
@@ -35,8 +33,26 @@ public sealed class RawRelayService(RawRelayOptions options) : RawRelay.RawRelay
         return await call;
     }
 
-    public static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)], 2);
+    public override Task<PushSummary> Stats(StatsRequest request, ServerCallContext context)
+    {
+        if (request.ResetLatency) counters.Latency.Clear();
+        return Task.FromResult(counters.Summary());
+    }
 }
 
 public sealed record RawRelayOptions(string? Next);
+
+/// <summary>What the last process of the raw chain has received, across its Push calls.</summary>
+public sealed class RawSinkCounters
+{
+    public long Records;
+
+    public LatencyHistogram Latency { get; } = new();
+
+    public PushSummary Summary() => new()
+    {
+        Records = (ulong)Interlocked.Read(ref Records),
+        LatencyP50Ms = Latency.Percentile(50),
+        LatencyP99Ms = Latency.Percentile(99),
+    };
+}

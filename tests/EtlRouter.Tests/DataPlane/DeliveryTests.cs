@@ -1,4 +1,8 @@
+using EtlRouter.Contracts.V1;
 using EtlRouter.Tests.Support;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using static EtlRouter.Tests.Support.DataPlanePipelines;
 
@@ -27,6 +31,62 @@ public sealed class DeliveryTests
         await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 5000, "the source acknowledged every record");
         Assert.Equal(0, await generator.StatAsync("outstanding"));
         Assert.DoesNotContain("user", File.ReadLines(output).First().Split("\"email\"")[1].Split(',')[0].Replace("***@", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // Services that have the streaming forms get every batch over one stream, not a call each.
+        Assert.Equal(0, await mask.StatAsync("unaryBatches"));
+        Assert.InRange(await mask.StatAsync("streamedBatches"), 50, 5000);
+        Assert.Equal(0, await files.StatAsync("unaryBatches"));
+        Assert.InRange(await files.StatAsync("streamedBatches"), 50, 5000);
+    }
+
+    [Fact]
+    public async Task A_transform_without_the_streaming_form_is_called_once_per_batch()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        var unaryOnly = new UnaryOnlyTransform();
+        await using var transform = await FakeGrpcServer.StartAsync(
+            s => s.AddSingleton(unaryOnly).AddSingleton(new UnaryOnlyTransform.Info()),
+            app =>
+            {
+                app.MapGrpcService<UnaryOnlyTransform>();
+                app.MapGrpcService<UnaryOnlyTransform.Info>();
+            });
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "2000", "--size", "100");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        await rig.SidecarAsync("pod-source", generator);
+        await rig.SidecarAsync("pod-sink", files);
+        using var transformPod = new SidecarProcess("pod-transform", rig.RouterNode.GrpcAddress, [transform.Port]);
+        await transformPod.StartAsync();
+
+        await rig.ApplyAsync(Build("unary", stages: [Source("source", "gen"), Transform("stamp", "stamp", "source"), Sink("sink", "files", "stamp")]));
+
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 2000, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-transform\n{transformPod.Process.RecentOutput}");
+        Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
+        Assert.InRange(unaryOnly.Records, 2000, 4000);
+        Assert.True(transformPod.Process.HasPrinted("TransformStream is not implemented"), transformPod.Process.RecentOutput);
+    }
+
+    /// <summary>A transform that implements only the unary call (TransformStream answers UNIMPLEMENTED).</summary>
+    private sealed class UnaryOnlyTransform : TransformService.TransformServiceBase
+    {
+        private long records;
+
+        public long Records => Interlocked.Read(ref records);
+
+        public override Task<TransformResponse> Transform(TransformRequest request, ServerCallContext context)
+        {
+            Interlocked.Add(ref records, request.Records.Count);
+            var response = new TransformResponse { BatchId = request.BatchId };
+            response.Records.AddRange(request.Records);
+            return Task.FromResult(response);
+        }
+
+        public sealed class Info : ServiceInfo.ServiceInfoBase
+        {
+            public override Task<DescribeServiceResponse> Describe(DescribeServiceRequest request, ServerCallContext context) =>
+                Task.FromResult(new DescribeServiceResponse { Name = "stamp", Kind = StageKind.Transform, Version = "test" });
+        }
     }
 
     [Fact]
