@@ -44,6 +44,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(bind, port, listen => listen.Protocols = HttpProtocols.Http2);
     if (httpPort > 0) kestrel.Listen(bind, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
     kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+    // The sidecar streams whole batches in and out: windows as wide as the sidecar's own (Sidecar/Program.cs)
+    // spare a WINDOW_UPDATE round trip every few batches of 1 KiB records.
+    kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+    kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
 });
 builder.Services.AddSingleton(identity);
 builder.Services.AddSingleton(service.GetType(), service);
