@@ -32,11 +32,11 @@ public sealed class AssignmentWatcher(
                     await supervisor.ApplyAsync(assignments, stoppingToken);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (Stopped.By(e, stoppingToken))
             {
                 return;
             }
-            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            catch (RpcException e)
             {
                 logger.LogDebug("Assignment watch ended ({Status}); reconnecting", e.StatusCode);
             }

@@ -61,7 +61,7 @@ public sealed class FlowReporter(SidecarOptions options, RouterClients router, S
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (Stopped.By(e, stoppingToken))
         {
             // Shutting down.
         }

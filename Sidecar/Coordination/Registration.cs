@@ -63,20 +63,20 @@ public sealed class Registration(
 
                 routerDownReported = false;
             }
+            catch (Exception e) when (Stopped.By(e, stoppingToken))
+            {
+                break;
+            }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
                 registered = false;
                 continue;
             }
-            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            catch (RpcException e)
             {
                 if (!routerDownReported) logger.LogWarning("Router at {Endpoint} did not answer ({Status}); retrying", options.ClusterEndpoint, e.StatusCode);
                 routerDownReported = true;
                 heartbeatEvery = TimeSpan.FromSeconds(1);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
             }
 
             var untilScan = nextScan - DateTime.UtcNow;

@@ -49,11 +49,11 @@ public sealed class SourcePump(StageContext stage)
                 await SessionAsync(endpoint, cancellationToken);
                 backoff = TimeSpan.FromMilliseconds(100);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (Stopped.By(e, cancellationToken))
             {
                 return;
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException e)
             {
                 if (!reported) stage.Logger.LogWarning("Stage {Stage}: source {Service}: {Status} {Detail}; retrying", stage.Key, stage.Definition.Service, e.StatusCode, e.Status.Detail);
                 reported = true;

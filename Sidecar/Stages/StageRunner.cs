@@ -102,7 +102,7 @@ public sealed class StageRunner
             {
                 await retrier!.ProcessAsync(batch.Records, batch.Tracker, stop.Token);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception e) when (Stopped.By(e, stop.Token))
             {
                 break;
             }

@@ -4,9 +4,34 @@ using static EtlRouter.Tests.Support.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 
-/// <summary>A sidecar that dies mid-stream causes redelivery, never loss.</summary>
+/// <summary>A sidecar that dies or is stopped mid-stream causes redelivery, never loss.</summary>
 public sealed class SidecarCrashTests
 {
+    [Fact]
+    public async Task Stopping_the_source_sidecar_mid_run_exits_cleanly_and_loses_nothing()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "6000", "--rate", "3000");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        var sourcePod = await rig.SidecarAsync("pod-source", generator);
+        await rig.SidecarAsync("pod-sink", files);
+        await rig.ApplyAsync(Build("stop", stages: [Source("source", "gen"), Sink("sink", "files", "source")]));
+
+        await Eventually.WaitUntil(() => NdjsonFile.Ids(output).Count >= 1000, "the first records written");
+        await sourcePod.Process.StopAsync();
+
+        // SIGTERM mid-stream: the host stops every stage and exits 0; a cancelled gRPC call is not a failure.
+        Assert.Equal(0, sourcePod.Process.ExitCode);
+        Assert.False(sourcePod.Process.HasPrinted("Unhandled exception"), sourcePod.Process.RecentOutput);
+        Assert.False(sourcePod.Process.HasPrinted("BackgroundService failed"), sourcePod.Process.RecentOutput);
+        Assert.True(NdjsonFile.Ids(output).Count < 6000, "the stop happened mid-run");
+
+        sourcePod.Process.Start();
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 6000, rig.Diagnostics, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 6000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
+    }
+
     [Fact]
     public async Task Killing_the_transform_sidecar_mid_run_loses_nothing()
     {

@@ -32,6 +32,9 @@ public sealed class ChildProcess : IDisposable
 
     public int? ProcessId => IsRunning ? process!.Id : null;
 
+    /// <summary>The exit code once the process has exited, else null.</summary>
+    public int? ExitCode => process is { HasExited: true } p ? p.ExitCode : null;
+
     public string RecentOutput => string.Join('\n', output.TakeLast(40));
 
     /// <summary>Whether any kept line of output (the last 400) contains the text.</summary>
