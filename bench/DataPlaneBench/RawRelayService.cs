@@ -18,9 +18,7 @@ public sealed class RawRelayService(RawRelayOptions options, RawSinkCounters cou
         {
             await foreach (var batch in requestStream.ReadAllAsync(context.CancellationToken))
             {
-                var now = DateTime.UtcNow;
-                counters.Latency.Add(batch.Records.Select(r => now - r.EventTime.ToDateTime()));
-                Interlocked.Add(ref counters.Records, batch.Records.Count);
+                counters.Count(batch);
             }
 
             return counters.Summary();
@@ -45,13 +43,21 @@ public sealed record RawRelayOptions(string? Next);
 /// <summary>What the last process of the raw chain has received, across its Push calls.</summary>
 public sealed class RawSinkCounters
 {
-    public long Records;
+    private long records;
 
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>One batch arrived: its records, and each one's latency (now minus event time).</summary>
+    public void Count(Batch batch)
+    {
+        var now = DateTime.UtcNow;
+        Latency.Add(batch.Records.Select(r => now - r.EventTime.ToDateTime()));
+        Interlocked.Add(ref records, batch.Records.Count);
+    }
+
     public PushSummary Summary() => new()
     {
-        Records = (ulong)Interlocked.Read(ref Records),
+        Records = (ulong)Interlocked.Read(ref records),
         LatencyP50Ms = Latency.Percentile(50),
         LatencyP99Ms = Latency.Percentile(99),
     };
