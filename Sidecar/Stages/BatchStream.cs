@@ -7,11 +7,13 @@ namespace EtlRouter.Sidecar.Stages;
 /// One long-lived stream to the pod's service (TransformStream, WriteStream) that carries one batch at a time.
 /// A unary call per batch costs a new HTTP/2 stream with its headers and trailers on both sides; a message on an
 /// open stream does not. A service that does not implement the stream answers Unimplemented once, and from then
-/// on the stage calls it unary; so does a call that finds the stream busy (a retry beside the main flow).
+/// on the stage calls it unary; so does a call that finds the stream busy (a retry beside the main flow). That
+/// choice is made here, so a stage only asks for an answer.
 /// </summary>
 public sealed class BatchStream<TRequest, TResponse>(
     GrpcChannels channels,
     Func<ChannelBase, AsyncDuplexStreamingCall<TRequest, TResponse>> open,
+    Func<ChannelBase, TRequest, CallOptions, AsyncUnaryCall<TResponse>> unary,
     Func<TResponse, ulong> batchIdOf,
     string method,
     ILogger logger) : IDisposable
@@ -24,8 +26,13 @@ public sealed class BatchStream<TRequest, TResponse>(
     private volatile bool unimplemented;
     private bool disposed;
 
-    /// <summary>The service's answer, or null when the stream cannot carry this call: call the unary method.</summary>
-    public async Task<TResponse?> TryCallAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The service's answer to one batch: over the stream when it can carry it, else by the unary call.</summary>
+    public async Task<TResponse> CallAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await TryStreamAsync(endpoint, request, batchId, timeout, cancellationToken)
+        ?? await unary(channels.For(endpoint), request, new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
+
+    /// <summary>The answer over the stream, or null when the stream cannot carry this call.</summary>
+    private async Task<TResponse?> TryStreamAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (unimplemented || !turn.Wait(0)) return null;
         try

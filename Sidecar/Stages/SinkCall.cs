@@ -12,6 +12,7 @@ public sealed class SinkCall(StageContext stage) : IDisposable
     private readonly BatchStream<WriteRequest, WriteResponse> stream = new(
         stage.Channels,
         channel => new SinkService.SinkServiceClient(channel).WriteStream(),
+        (channel, request, options) => new SinkService.SinkServiceClient(channel).WriteAsync(request, options),
         response => response.BatchId,
         "WriteStream",
         stage.Logger);
@@ -24,9 +25,7 @@ public sealed class SinkCall(StageContext stage) : IDisposable
         var request = new WriteRequest { BatchId = Interlocked.Increment(ref batchId) };
         request.Records.AddRange(records);
         request.Options.Add(stage.Definition.Options);
-        var response = await stream.TryCallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken)
-            ?? await new SinkService.SinkServiceClient(stage.Channels.For(endpoint))
-                .WriteAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
+        var response = await stream.CallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken);
         if (response.Failures.Count == 0)
         {
             stage.CountOut(records.Count);

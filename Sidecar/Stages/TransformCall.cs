@@ -12,6 +12,7 @@ public sealed class TransformCall(StageContext stage) : IDisposable
     private readonly BatchStream<TransformRequest, TransformResponse> stream = new(
         stage.Channels,
         channel => new TransformService.TransformServiceClient(channel).TransformStream(),
+        (channel, request, options) => new TransformService.TransformServiceClient(channel).TransformAsync(request, options),
         response => response.BatchId,
         "TransformStream",
         stage.Logger);
@@ -24,9 +25,7 @@ public sealed class TransformCall(StageContext stage) : IDisposable
         var request = new TransformRequest { BatchId = Interlocked.Increment(ref batchId) };
         request.Records.AddRange(records);
         request.Options.Add(stage.Definition.Options);
-        var response = await stream.TryCallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken)
-            ?? await new TransformService.TransformServiceClient(stage.Channels.For(endpoint))
-                .TransformAsync(request, deadline: DateTime.UtcNow + stage.CallTimeout, cancellationToken: cancellationToken);
+        var response = await stream.CallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken);
         return new CallResult(response.Records, response.Errors);
     }
 
