@@ -1,6 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Coordination;
 using EtlRouter.Sidecar.Stages;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -13,6 +14,9 @@ namespace EtlRouter.Sidecar.Delivery;
 /// </summary>
 public sealed class DeadLetterWriter(RouterClients router)
 {
+    /// <summary>Set on a dead letter whose record did not decode; its value is then the record's encoded bytes.</summary>
+    public const string UndecodableHeader = "etl-router.io/undecodable";
+
     public static string IdOf(StageKey stage, string recordId) => $"{stage.Namespace}/{stage.Pipeline}/{stage.Stage}/{recordId}";
 
     public async Task WriteAsync(StageContext stage, IReadOnlyCollection<FailedRecord> failed, BatchTracker tracker, CancellationToken cancellationToken)
@@ -24,10 +28,10 @@ public sealed class DeadLetterWriter(RouterClients router)
         {
             request.DeadLetters.Add(new DeadLetter
             {
-                Id = IdOf(stage.Key, f.Record.Id),
+                Id = IdOf(stage.Key, f.RecordId),
                 Pipeline = stage.Assignment.Pipeline,
                 Stage = stage.Key.Stage,
-                Record = f.Record,
+                Record = Decoded(f),
                 Error = f.Error,
                 Attempts = f.Attempts,
                 FirstFailedAt = f.FirstFailedAt,
@@ -51,11 +55,28 @@ public sealed class DeadLetterWriter(RouterClients router)
             }
         }
 
-        foreach (var f in failed) tracker.DeadLettered.Add(f.Record.Id);
+        foreach (var f in failed) tracker.DeadLettered.Add(f.RecordId);
         stage.Counters.Failed(failed.Count);
         stage.Metrics.RecordsFailed.Add(failed.Count, stage.Tags);
         stage.Metrics.DeadLetters.Add(failed.Count, stage.Tags);
         stage.Logger.LogInformation("Stage {Stage}: dead-lettered {Count} record(s) after {Attempts} attempt(s), e.g. {Error}",
             stage.Key, failed.Count, failed.Max(f => f.Attempts), failed.First().Error);
+    }
+
+    /// <summary>
+    /// The record as a dead letter holds it. Its head was read at the sidecar's door, but a field inside it may
+    /// still not decode (the reason a service refused it, perhaps): then its encoded bytes are kept as the value,
+    /// with a header saying so, so that nothing is lost and the dead letter shows what arrived.
+    /// </summary>
+    private static Record Decoded(FailedRecord failed)
+    {
+        try
+        {
+            return Record.Parser.ParseFrom(failed.Record);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return new Record { Id = failed.RecordId, Value = failed.Record, Headers = { [UndecodableHeader] = e.Message } };
+        }
     }
 }

@@ -1,5 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Wire;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Polly;
@@ -22,11 +24,11 @@ public sealed class RecordRetrier
     private readonly StageContext stage;
     private readonly RecordCall call;
     private readonly DeadLetterWriter deadLetters;
-    private readonly Func<IReadOnlyList<Record>, BatchTracker, CancellationToken, Task> emit;
+    private readonly Func<IReadOnlyList<ByteString>, BatchTracker, CancellationToken, Task> emit;
     private readonly SemaphoreSlim retrySlots = new(ConcurrentRetries);
     private bool unavailableReported;
 
-    public RecordRetrier(StageContext stage, RecordCall call, DeadLetterWriter deadLetters, Func<IReadOnlyList<Record>, BatchTracker, CancellationToken, Task> emit)
+    public RecordRetrier(StageContext stage, RecordCall call, DeadLetterWriter deadLetters, Func<IReadOnlyList<ByteString>, BatchTracker, CancellationToken, Task> emit)
     {
         this.stage = stage;
         this.call = call;
@@ -34,16 +36,18 @@ public sealed class RecordRetrier
         this.emit = emit;
     }
 
-    public async Task ProcessAsync(IReadOnlyList<Record> records, BatchTracker tracker, CancellationToken cancellationToken)
+    public async Task ProcessAsync(IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
     {
         var result = await CallAsync(records, cancellationToken);
         await emit(result.Outputs, tracker, cancellationToken);
         if (result.Failures.Count == 0) return;
 
+        // Only a batch with failures has its records' ids read.
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
-        var byId = new Dictionary<string, Record>(StringComparer.Ordinal);
-        foreach (var record in records) byId.TryAdd(record.Id, record);
-        var failed = Match(records, result.Failures, id => new FailedRecord(byId[id], "", false, now));
+        var ids = records.Select(RecordHeads.IdOf).ToList();
+        var byId = new Dictionary<string, ByteString>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++) byId.TryAdd(ids[i], records[i]);
+        var failed = Match(ids, result.Failures, id => new FailedRecord(byId[id], id, "", false, now));
         await retrySlots.WaitAsync(cancellationToken);
         tracker.Open();
         _ = Task.Run(async () =>
@@ -109,8 +113,8 @@ public sealed class RecordRetrier
                 var records = pending.Select(f => f.Record).ToList();
                 var result = await CallAsync(records, token);
                 await emit(result.Outputs, tracker, token);
-                var byId = pending.ToDictionary(f => f.Record.Id);
-                var again = Match(records, result.Failures, id => byId[id]).Select(f => f with { Attempts = f.Attempts + 1 }).ToList();
+                var byId = pending.ToDictionary(f => f.RecordId);
+                var again = Match([.. byId.Keys], result.Failures, id => byId[id]).Select(f => f with { Attempts = f.Attempts + 1 }).ToList();
                 pending = await DeadLetterPermanentAsync(again, tracker, token);
                 if (pending.Count > 0) throw new RecordsStillFailing();
             }, cancellationToken);
@@ -129,14 +133,14 @@ public sealed class RecordRetrier
     }
 
     /// <summary>Failures matched to the records sent; an error naming a record that was not sent is ignored.</summary>
-    private static List<FailedRecord> Match(IReadOnlyList<Record> sent, IReadOnlyList<RecordError> errors, Func<string, FailedRecord> known)
+    private static List<FailedRecord> Match(IReadOnlyList<string> sentIds, IReadOnlyList<RecordError> errors, Func<string, FailedRecord> known)
     {
-        var ids = sent.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = sentIds.ToHashSet(StringComparer.Ordinal);
         return [.. errors.Where(e => ids.Remove(e.RecordId)).Select(e => known(e.RecordId) with { Error = e.Message, Permanent = e.Permanent })];
     }
 
     /// <summary>One call. A failed call fails every record; an unreachable service is waited for.</summary>
-    private async Task<CallResult> CallAsync(IReadOnlyList<Record> records, CancellationToken cancellationToken)
+    private async Task<CallResult> CallAsync(IReadOnlyList<ByteString> records, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         while (true)
@@ -158,7 +162,7 @@ public sealed class RecordRetrier
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
                 var message = $"{e.StatusCode}: {e.Status.Detail}";
-                return new CallResult([], [.. records.Select(r => new RecordError { RecordId = r.Id, Message = message })]);
+                return new CallResult([], [.. records.Select(r => new RecordError { RecordId = RecordHeads.IdOf(r), Message = message })]);
             }
         }
     }

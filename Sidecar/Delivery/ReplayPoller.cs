@@ -2,6 +2,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Coordination;
 using EtlRouter.Sidecar.Flow;
 using EtlRouter.Sidecar.Stages;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Delivery;
@@ -42,7 +43,7 @@ public sealed class ReplayPoller(StageContext stage, RouterClients router, Stage
         if (fresh.Count == 0) return;
 
         stage.Logger.LogInformation("Stage {Stage}: replaying {Count} dead letter(s)", stage.Key, fresh.Count);
-        var records = fresh.Select(d => d.Record).ToList();
+        var records = fresh.Select(d => d.Record.ToByteString()).ToList();
         var tracker = new BatchTracker(done => _ = ResolveAsync(fresh, done, cancellationToken));
         if (!runner.TryAccept(new InputBatch(records, InputBatch.SizeOf(records), tracker, () => { })))
         {

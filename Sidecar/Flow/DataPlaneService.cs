@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Wire;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Flow;
@@ -9,17 +10,18 @@ namespace EtlRouter.Sidecar.Flow;
 /// <summary>
 /// The receiving end of edges (SidecarDataPlane.Exchange). Grants the stage's input budget, takes batches only
 /// within the credit granted (a sender that overdraws is cut off), returns credit as the stage passes records
-/// on, and acks each batch once everything that came of it is done downstream.
+/// on, and acks each batch once everything that came of it is done downstream. Records stay encoded
+/// (EncodedDataPlaneBase): the sidecar passes them on without decoding them.
 /// </summary>
-public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPlaneService> logger) : SidecarDataPlane.SidecarDataPlaneBase
+public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
 {
     /// <summary>How long an edge may wait for the receiver to learn of its stage before being refused.</summary>
     private static readonly TimeSpan AssignmentGrace = TimeSpan.FromSeconds(2);
 
-    public override async Task Exchange(IAsyncStreamReader<EdgeFrame> requestStream, IServerStreamWriter<EdgeSignal> responseStream, ServerCallContext context)
+    public override async Task Exchange(IAsyncStreamReader<EncodedEdgeFrame> requestStream, IServerStreamWriter<EdgeSignal> responseStream, ServerCallContext context)
     {
         if (!await requestStream.MoveNext(context.CancellationToken)) return;
-        if (requestStream.Current.BodyCase != EdgeFrame.BodyOneofCase.Open)
+        if (requestStream.Current.BodyCase != EncodedEdgeFrame.BodyOneofCase.Open)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the first frame of an Exchange stream must be 'open' (pipeline, from_stage, to_stage)"));
         }
@@ -46,13 +48,18 @@ public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPla
             while (await requestStream.MoveNext(stream.Token))
             {
                 var frame = requestStream.Current;
-                if (frame.BodyCase != EdgeFrame.BodyOneofCase.Batch)
+                if (frame.BodyCase != EncodedEdgeFrame.BodyOneofCase.Batch)
                 {
                     throw new RpcException(new Status(StatusCode.InvalidArgument, "after 'open', only 'batch' frames may follow"));
                 }
 
                 var batch = frame.Batch;
                 var records = batch.Records;
+                if (RecordHeads.FirstUnreadable(records) is (var index, var error))
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, $"batch {batch.Seq}: record {index} is not an etl.v1.Record ({error})"));
+                }
+
                 var bytes = InputBatch.SizeOf(records);
                 if (!window.TryTake(records.Count, bytes))
                 {

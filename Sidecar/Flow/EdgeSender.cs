@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Wire;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Flow;
@@ -116,8 +117,7 @@ public sealed class EdgeSender
     private async Task SessionAsync()
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        var client = new SidecarDataPlane.SidecarDataPlaneClient(channels.For(target));
-        using var call = client.Exchange(cancellationToken: session.Token);
+        using var call = channels.For(target).CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.Exchange, null, new CallOptions(cancellationToken: session.Token));
         var credit = new CreditWindow();
         window = credit;
         OutboundBatch? inHand = null;
@@ -125,7 +125,7 @@ public sealed class EdgeSender
         streamError = null;
         try
         {
-            await call.RequestStream.WriteAsync(new EdgeFrame
+            await call.RequestStream.WriteAsync(new EncodedEdgeFrame
             {
                 Open = new EdgeOpen { Pipeline = edge.PipelineRef, FromStage = edge.FromStage, ToStage = edge.ToStage, SenderId = options.SidecarId, Epoch = epoch() },
             }, session.Token);
@@ -163,7 +163,7 @@ public sealed class EdgeSender
                 await credit.TakeAsync(inHand.Records.Count, inHand.Bytes, session.Token);
                 seq++;
                 lock (unacked) unacked[seq] = inHand;
-                var frame = new EdgeFrame { Batch = inHand.ToFrame(seq) };
+                var frame = new EncodedEdgeFrame { Batch = inHand.ToFrame(seq) };
                 inHand = null;
                 await call.RequestStream.WriteAsync(frame, session.Token);
             }

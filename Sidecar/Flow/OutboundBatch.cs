@@ -1,20 +1,21 @@
-using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Wire;
+using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Flow;
 
 /// <summary>A batch on its way to one target: kept until that target acks it, resent if the stream breaks.</summary>
-public sealed class OutboundBatch(IReadOnlyList<Record> records, long bytes, BatchTracker tracker)
+public sealed class OutboundBatch(IReadOnlyList<ByteString> records, long bytes, BatchTracker tracker)
 {
-    public IReadOnlyList<Record> Records { get; } = records;
+    public IReadOnlyList<ByteString> Records { get; } = records;
 
     public long Bytes { get; } = bytes;
 
     public BatchTracker Tracker { get; } = tracker;
 
-    public Batch ToFrame(ulong seq)
+    public EncodedBatch ToFrame(ulong seq)
     {
-        var batch = new Batch { Seq = seq };
+        var batch = new EncodedBatch { Seq = seq };
         batch.Records.AddRange(Records);
         return batch;
     }

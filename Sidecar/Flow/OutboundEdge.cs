@@ -1,6 +1,8 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Wire;
+using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Flow;
 
@@ -51,10 +53,10 @@ public sealed class OutboundEdge
     public long Backlog => capacity.Records;
 
     /// <summary>Waits for room under the retained cap, then hands the records to the targets. Never drops.</summary>
-    public async Task SendAsync(IReadOnlyList<Record> records, BatchTracker tracker, CancellationToken cancellationToken)
+    public async Task SendAsync(IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
     {
         if (records.Count == 0) return;
-        var sizes = records.Select(r => (long)r.CalculateSize()).ToArray();
+        var sizes = records.Select(r => (long)r.Length).ToArray();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopped.Token);
         await capacity.AcquireAsync(records.Count, sizes.Sum(), linked.Token);
         lock (gate)
@@ -139,7 +141,7 @@ public sealed class OutboundEdge
         }
     }
 
-    private IEnumerable<(EdgeSender? Target, IReadOnlyList<Record> Records, long Bytes)> Split(IReadOnlyList<Record> records, long[] sizes)
+    private IEnumerable<(EdgeSender? Target, IReadOnlyList<ByteString> Records, long Bytes)> Split(IReadOnlyList<ByteString> records, long[] sizes)
     {
         if (targets.Count <= 1)
         {
@@ -147,17 +149,19 @@ public sealed class OutboundEdge
             yield break;
         }
 
-        if (records.All(r => r.Key.Length == 0))
+        // Only here, with replicas to choose from, does the edge look inside a record: for its key.
+        var keys = records.Select(RecordHeads.KeyOf).ToArray();
+        if (keys.All(k => k.Length == 0))
         {
             yield return (targets[(int)(roundRobin++ % targets.Count)], records, sizes.Sum());
             yield break;
         }
 
-        var parts = new List<Record>?[targets.Count];
+        var parts = new List<ByteString>?[targets.Count];
         var bytes = new long[targets.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            var replica = records[i].Key.Length > 0 ? KeyHash.Replica(records[i].Key, targets.Count) : (int)(roundRobin++ % targets.Count);
+            var replica = keys[i].Length > 0 ? KeyHash.Replica(keys[i], targets.Count) : (int)(roundRobin++ % targets.Count);
             (parts[replica] ??= []).Add(records[i]);
             bytes[replica] += sizes[i];
         }

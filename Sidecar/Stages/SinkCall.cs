@@ -1,5 +1,7 @@
-using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Wire;
+using Google.Protobuf;
+using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Stages;
 
@@ -9,20 +11,20 @@ namespace EtlRouter.Sidecar.Stages;
 /// </summary>
 public sealed class SinkCall(StageContext stage) : IDisposable
 {
-    private readonly BatchStream<WriteRequest, WriteResponse> stream = new(
+    private readonly BatchStream<EncodedWriteRequest, Contracts.V1.WriteResponse> stream = new(
         stage.Channels,
-        channel => new SinkService.SinkServiceClient(channel).WriteStream(),
-        (channel, request, options) => new SinkService.SinkServiceClient(channel).WriteAsync(request, options),
+        channel => channel.CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.WriteStream, null, default),
+        (channel, request, options) => channel.CreateCallInvoker().AsyncUnaryCall(EncodedMethods.Write, null, options, request),
         response => response.BatchId,
         "WriteStream",
         stage.Logger);
 
     private ulong batchId;
 
-    public async Task<CallResult> CallAsync(IReadOnlyList<Record> records, CancellationToken cancellationToken)
+    public async Task<CallResult> CallAsync(IReadOnlyList<ByteString> records, CancellationToken cancellationToken)
     {
         var endpoint = stage.ServiceEndpoint ?? throw ServiceUnreachable.For(stage);
-        var request = new WriteRequest { BatchId = Interlocked.Increment(ref batchId) };
+        var request = new EncodedWriteRequest { BatchId = Interlocked.Increment(ref batchId) };
         request.Records.AddRange(records);
         request.Options.Add(stage.Definition.Options);
         var response = await stream.CallAsync(endpoint, request, request.BatchId, stage.CallTimeout, cancellationToken);
@@ -33,7 +35,7 @@ public sealed class SinkCall(StageContext stage) : IDisposable
         else
         {
             var failed = response.Failures.Select(f => f.RecordId).ToHashSet(StringComparer.Ordinal);
-            stage.CountOut(records.Count(r => !failed.Contains(r.Id)));
+            stage.CountOut(records.Count(r => !failed.Contains(RecordHeads.IdOf(r))));
         }
 
         return new CallResult([], response.Failures);

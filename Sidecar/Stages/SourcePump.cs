@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Wire;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Stages;
@@ -10,7 +12,8 @@ namespace EtlRouter.Sidecar.Stages;
 /// <summary>
 /// Runs a source stage: one Read session with the pod's source, asking for records only while fewer than
 /// the pending cap are on their way (so a stalled pipeline stops the source), passing each batch to every
-/// output, and acknowledging offsets to the source only once the batch is done end to end.
+/// output, and acknowledging offsets to the source only once the batch is done end to end. Records stay as
+/// the bytes the source sent; only their heads (id, origin) are read.
 /// </summary>
 public sealed class SourcePump(StageContext stage)
 {
@@ -67,8 +70,7 @@ public sealed class SourcePump(StageContext stage)
     private async Task SessionAsync(string endpoint, CancellationToken cancellationToken)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var client = new SourceService.SourceServiceClient(stage.Channels.For(endpoint));
-        using var call = client.Read(cancellationToken: session.Token);
+        using var call = stage.Channels.For(endpoint).CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.Read, null, new CallOptions(cancellationToken: session.Token));
         var writes = Channel.CreateUnbounded<ReadRequest>(new UnboundedChannelOptions { SingleReader = true });
         long first;
         long id;
@@ -97,7 +99,7 @@ public sealed class SourcePump(StageContext stage)
             // A read that is not a whole number of batches leaves a remainder, which waits up to Linger for the
             // next read to top it up: a source handing over 130 records at a time would otherwise cost every
             // hop a batch of 100 and one of 30 per read. What a broken session leaves here comes again.
-            var carry = new List<Record>();
+            var carry = new List<SourceRecord>();
             Task<bool>? next = null;
             while (true)
             {
@@ -113,8 +115,7 @@ public sealed class SourcePump(StageContext stage)
                 next = null;
                 var records = call.ResponseStream.Current.Records;
                 if (records.Count == 0) continue;
-                Accept(records);
-                carry.AddRange(records);
+                carry.AddRange(Accept(records));
                 var whole = carry.Count - (int)(carry.Count % BatchSize);
                 if (whole == 0) continue;
                 var ready = carry;
@@ -131,30 +132,58 @@ public sealed class SourcePump(StageContext stage)
         }
     }
 
-    /// <summary>Records arrived from the source: they use up demand, and each gets its origin and a stable id.</summary>
-    private void Accept(IList<Record> records)
+    /// <summary>
+    /// Records arrived from the source: they use up demand, and each gets its origin and a stable id. A record
+    /// that has both already (the usual case) is passed on as the source encoded it.
+    /// </summary>
+    private List<SourceRecord> Accept(IReadOnlyList<ByteString> records)
     {
+        var heads = new RecordHead[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            try
+            {
+                heads[i] = RecordHeads.Of(records[i]);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new RpcException(new Status(StatusCode.Internal, $"the source sent record {i} that is not an etl.v1.Record ({e.Message})"));
+            }
+        }
+
         lock (gate)
         {
             demanded -= records.Count;
             pending += records.Count;
         }
 
-        foreach (var record in records)
+        var accepted = new List<SourceRecord>(records.Count);
+        for (var i = 0; i < records.Count; i++)
         {
+            var (encoded, head) = (records[i], heads[i]);
+            if (head.Id.Length > 0 && head.Origin is { Source.Length: > 0 } origin)
+            {
+                accepted.Add(new SourceRecord(encoded, origin.Offset));
+                continue;
+            }
+
+            var record = Record.Parser.ParseFrom(encoded);
             record.Origin ??= new RecordOrigin();
             if (record.Origin.Source.Length == 0) record.Origin.Source = stage.Definition.Service;
             if (record.Id.Length == 0) record.Id = record.Origin.Offset.Length > 0 ? $"{stage.Definition.Service}:{record.Origin.Offset}" : Guid.NewGuid().ToString("N");
+            accepted.Add(new SourceRecord(record.ToByteString(), record.Origin.Offset));
         }
 
         stage.CountIn(records.Count);
+        return accepted;
     }
 
-    private async Task ForwardAsync(long sessionId, List<Record> records, CancellationToken cancellationToken)
+    private async Task ForwardAsync(long sessionId, List<SourceRecord> read, CancellationToken cancellationToken)
     {
-        var count = records.Count;
+        var count = read.Count;
         var started = Stopwatch.GetTimestamp();
-        var offsets = records.Select(r => r.Origin.Offset).Where(o => o.Length > 0).ToList();
+        var offsets = read.Select(r => r.Offset).Where(o => o.Length > 0).ToList();
+        var records = read.Select(r => r.Encoded).ToList();
         var tracker = new BatchTracker(_ =>
         {
             stage.Metrics.DeliveryLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, stage.Tags);
@@ -204,4 +233,7 @@ public sealed class SourcePump(StageContext stage)
             requests?.Writer.TryWrite(request);
         }
     }
+
+    /// <summary>A record as read (encoded), with the offset it is acknowledged by.</summary>
+    private readonly record struct SourceRecord(ByteString Encoded, string Offset);
 }

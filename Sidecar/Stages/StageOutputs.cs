@@ -2,6 +2,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Flow;
+using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Stages;
 
@@ -16,7 +17,7 @@ public sealed class StageOutputs(StageKey stage, GrpcChannels channels, SidecarO
 
     public IReadOnlyCollection<OutboundEdge> Edges { get { lock (gate) return [.. edges.Values]; } }
 
-    public async Task SendAsync(IReadOnlyList<Record> records, BatchTracker tracker, CancellationToken cancellationToken)
+    public async Task SendAsync(IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
     {
         // A stage with no output edge yet (its assignment is being rewired) holds its records; dropping them
         // would acknowledge them upstream.

@@ -4,6 +4,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Coordination;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Flow;
+using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Stages;
 
@@ -85,7 +86,7 @@ public sealed class StageRunner
         await Context.Outputs.StopAsync();
     }
 
-    private async Task EmitAsync(IReadOnlyList<Record> outputs, BatchTracker tracker, CancellationToken cancellationToken)
+    private async Task EmitAsync(IReadOnlyList<ByteString> outputs, BatchTracker tracker, CancellationToken cancellationToken)
     {
         if (outputs.Count == 0) return;
         Context.CountOut(outputs.Count);

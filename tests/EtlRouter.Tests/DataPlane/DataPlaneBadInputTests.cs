@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Wire;
+using Google.Protobuf;
 using EtlRouter.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -54,6 +56,18 @@ public sealed class DataPlaneBadInputTests
         var unknownStage = await ExchangeErrorAsync(dataPlane, Open("garbage", "no-such-stage"));
         Assert.Equal(StatusCode.FailedPrecondition, unknownStage.StatusCode);
         Assert.Contains("no-such-stage", unknownStage.Status.Detail, StringComparison.Ordinal);
+
+        // A well-framed batch carrying bytes that are not an etl.v1.Record: the sidecar passes records on
+        // without decoding them, but reads each one's head at the door, so it refuses the batch there.
+        using (var junk = channel.CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.Exchange, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(20))))
+        {
+            await junk.RequestStream.WriteAsync(new EncodedEdgeFrame { Open = Open("garbage", "mask").Open });
+            var truncated = ByteString.CopyFrom(0x0a, 0x7f, 0x41);
+            await junk.RequestStream.WriteAsync(new EncodedEdgeFrame { Batch = new EncodedBatch { Seq = 7, Records = { Batch(7, 1).Records[0].ToByteString(), truncated } } });
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => { while (await junk.ResponseStream.MoveNext()) { } });
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.Contains("batch 7: record 1 is not an etl.v1.Record", refused.Status.Detail, StringComparison.Ordinal);
+        }
 
         // A sender that overdraws its credit is cut off. The sink's connector is paused (SIGSTOP) so the sink
         // stage cannot pass records on and return credit: the second batch then exceeds what is left.
