@@ -55,7 +55,7 @@ public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPla
 
                 var batch = frame.Batch;
                 var records = batch.Records;
-                if (RecordHeads.FirstUnreadable(records) is (var index, var error))
+                if (RecordHeads.FirstMisframed(records) is (var index, var error))
                 {
                     throw new RpcException(new Status(StatusCode.InvalidArgument, $"batch {batch.Seq}: record {index} is not an etl.v1.Record ({error})"));
                 }

@@ -97,6 +97,44 @@ public sealed class DataPlaneBadInputTests
     }
 
     [Fact]
+    public async Task A_transform_answering_bytes_that_are_not_records_has_its_batch_dead_lettered_at_its_stage_and_the_rest_flows()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        await using var transform = await FakeGrpcServer.StartAsync(
+            s => s.AddSingleton(new JunkTransform("gen-13")).AddSingleton(new FakeServiceInfo("junk", StageKind.Transform)),
+            app =>
+            {
+                app.MapGrpcService<JunkTransform>();
+                app.MapGrpcService<FakeServiceInfo>();
+            });
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "1000");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        await rig.SidecarAsync("pod-source", generator);
+        await rig.SidecarAsync("pod-sink", files);
+        using var transformPod = new SidecarProcess("pod-transform", rig.RouterNode.GrpcAddress, [transform.Port]);
+        await transformPod.StartAsync();
+        var pipeline = Build("junk", maxRetries: 1, batchSize: 10, stages: [Source("source", "gen"), Transform("junk", "junk", "source"), Sink("sink", "files", "junk")]);
+
+        await rig.ApplyAsync(pipeline);
+
+        await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 1000, "the source acknowledged every record, the dead-lettered ones included");
+        var dead = await rig.DeadLettersAsync(new DeadLetterFilter { Pipeline = pipeline.Ref });
+        var deadIds = dead.Select(d => d.Record.Id).ToHashSet();
+        Assert.Contains("gen-13", deadIds);
+        Assert.InRange(deadIds.Count, 1, 10);
+        Assert.All(dead, d =>
+        {
+            Assert.Equal("junk", d.Stage);
+            Assert.Contains("not an etl.v1.Record", d.Error, StringComparison.Ordinal);
+        });
+        var delivered = await NdjsonFile.WaitForIdsAsync(output, 1000 - deadIds.Count, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-transform\n{transformPod.Process.RecentOutput}");
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"gen-{i}").ToHashSet(), delivered.ToHashSet().Union(deadIds).ToHashSet());
+        Assert.Empty(delivered.ToHashSet().Intersect(deadIds));
+        Assert.True(transformPod.Process.IsRunning);
+    }
+
+    [Fact]
     public async Task A_port_answering_nonsense_or_another_protocol_is_skipped_by_discovery()
     {
         await using var rig = await DataPlaneRig.StartAsync();
@@ -204,5 +242,24 @@ public sealed class DataPlaneBadInputTests
             {
             }
         }
+    }
+
+    /// <summary>
+    /// A transform (unary only) that passes records on, but adds bytes that are not a record to the answer for
+    /// any batch holding <paramref name="poisonId"/>. Served with records left encoded, as the sidecar reads them.
+    /// </summary>
+    /// <remarks>Not sealed: ASP.NET Core's gRPC binding serves only virtual methods declared on the bound type.</remarks>
+    [BindServiceMethod(typeof(JunkTransform), nameof(BindService))]
+    private class JunkTransform(string poisonId)
+    {
+        public virtual Task<EncodedTransformResponse> Transform(EncodedTransformRequest request, ServerCallContext context)
+        {
+            var response = new EncodedTransformResponse { BatchId = request.BatchId, Records = { request.Records } };
+            if (request.Records.Any(r => RecordHeads.IdOf(r) == poisonId)) response.Records.Add(ByteString.CopyFrom(0x0a, 0x7f, 0x41));
+            return Task.FromResult(response);
+        }
+
+        public static void BindService(ServiceBinderBase binder, JunkTransform? service) =>
+            binder.AddMethod(EncodedMethods.Transform, service is null ? null : service.Transform);
     }
 }

@@ -46,11 +46,11 @@ public sealed class DeliveryTests
         var output = Path.Combine(rig.Directory, "out.ndjson");
         var unaryOnly = new UnaryOnlyTransform();
         await using var transform = await FakeGrpcServer.StartAsync(
-            s => s.AddSingleton(unaryOnly).AddSingleton(new UnaryOnlyTransform.Info()),
+            s => s.AddSingleton(unaryOnly).AddSingleton(new FakeServiceInfo("stamp", StageKind.Transform)),
             app =>
             {
                 app.MapGrpcService<UnaryOnlyTransform>();
-                app.MapGrpcService<UnaryOnlyTransform.Info>();
+                app.MapGrpcService<FakeServiceInfo>();
             });
         var generator = await rig.ConnectorAsync("generator", "gen", "--count", "2000", "--size", "100");
         var files = await rig.ConnectorAsync("file", "files", "--path", output);
@@ -80,12 +80,6 @@ public sealed class DeliveryTests
             var response = new TransformResponse { BatchId = request.BatchId };
             response.Records.AddRange(request.Records);
             return Task.FromResult(response);
-        }
-
-        public sealed class Info : ServiceInfo.ServiceInfoBase
-        {
-            public override Task<DescribeServiceResponse> Describe(DescribeServiceRequest request, ServerCallContext context) =>
-                Task.FromResult(new DescribeServiceResponse { Name = "stamp", Kind = StageKind.Transform, Version = "test" });
         }
     }
 
