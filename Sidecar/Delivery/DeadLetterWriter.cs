@@ -64,9 +64,10 @@ public sealed class DeadLetterWriter(RouterClients router)
     }
 
     /// <summary>
-    /// The record as a dead letter holds it. Its head was read at the sidecar's door, but a field inside it may
-    /// still not decode (the reason a service refused it, perhaps): then its encoded bytes are kept as the value,
-    /// with a header saying so, so that nothing is lost and the dead letter shows what arrived.
+    /// The record as a dead letter holds it. Its head was read where it entered the pipeline, but a field the
+    /// sidecars never read (headers, event time) may still not decode, which may be why a service refused it:
+    /// then its encoded bytes are kept as the value, with a header saying so, so that nothing is lost and the
+    /// dead letter shows what arrived.
     /// </summary>
     private static Record Decoded(FailedRecord failed)
     {

@@ -1,3 +1,4 @@
+using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
@@ -11,7 +12,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// </summary>
 public sealed class SinkCall(StageContext stage) : IDisposable
 {
-    private readonly BatchStream<EncodedWriteRequest, Contracts.V1.WriteResponse> stream = new(
+    private readonly BatchStream<EncodedWriteRequest, WriteResponse> stream = new(
         stage.Channels,
         channel => channel.CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.WriteStream, null, default),
         (channel, request, options) => channel.CreateCallInvoker().AsyncUnaryCall(EncodedMethods.Write, null, options, request),
