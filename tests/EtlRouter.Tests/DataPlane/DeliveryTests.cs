@@ -1,5 +1,6 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Tests.Support;
+using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +66,65 @@ public sealed class DeliveryTests
         Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
         Assert.InRange(unaryOnly.Records, 2000, 4000);
         Assert.True(transformPod.Process.HasPrinted("TransformStream is not implemented"), transformPod.Process.RecentOutput);
+    }
+
+    [Fact]
+    public async Task Records_a_source_sends_without_id_or_origin_source_get_them_from_the_sidecar()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        var bare = new BareSource(300);
+        await using var source = await FakeGrpcServer.StartAsync(
+            s => s.AddSingleton(bare).AddSingleton(new FakeServiceInfo("bare", StageKind.Source)),
+            app =>
+            {
+                app.MapGrpcService<BareSource>();
+                app.MapGrpcService<FakeServiceInfo>();
+            });
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        using var sourcePod = new SidecarProcess("pod-source", rig.RouterNode.GrpcAddress, [source.Port]);
+        await sourcePod.StartAsync();
+        await rig.SidecarAsync("pod-sink", files);
+
+        await rig.ApplyAsync(Build("bare", stages: [Source("source", "bare"), Sink("sink", "files", "source")]));
+
+        // The sidecar names each record by its source and offset, so a redelivered record keeps its id.
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 300, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-source\n{sourcePod.Process.RecentOutput}");
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"bare:{i}").ToHashSet(), ids.ToHashSet());
+        await Eventually.WaitUntil(() => bare.Acknowledged.Count == 300, "the source's offsets acknowledged");
+    }
+
+    /// <summary>A source whose records carry only a value and an offset: no id, no origin source.</summary>
+    private sealed class BareSource(int count) : SourceService.SourceServiceBase
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<string, bool> Acknowledged { get; } = new();
+
+        public override async Task Read(IAsyncStreamReader<ReadRequest> requestStream, IServerStreamWriter<ReadResponse> responseStream, ServerCallContext context)
+        {
+            var demand = Channel.CreateUnbounded<uint>();
+            var reader = Task.Run(async () =>
+            {
+                await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+                {
+                    foreach (var offset in request.AcknowledgedOffsets) Acknowledged[offset] = true;
+                    if (request.Demand > 0) demand.Writer.TryWrite(request.Demand);
+                }
+            });
+            var next = 0;
+            while (next < count)
+            {
+                var allowed = await demand.Reader.ReadAsync(context.CancellationToken);
+                var response = new ReadResponse();
+                for (; allowed > 0 && next < count; allowed--, next++)
+                {
+                    response.Records.Add(new EtlRouter.Contracts.V1.Record { Value = Google.Protobuf.ByteString.CopyFromUtf8($"{{\"n\":{next}}}"), Origin = new RecordOrigin { Offset = $"{next}" } });
+                }
+
+                await responseStream.WriteAsync(response);
+            }
+
+            await reader;
+        }
     }
 
     /// <summary>A transform that implements only the unary call (TransformStream answers UNIMPLEMENTED).</summary>

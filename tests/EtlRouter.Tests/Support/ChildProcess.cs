@@ -37,6 +37,9 @@ public sealed class ChildProcess : IDisposable
 
     public string RecentOutput => string.Join('\n', output.TakeLast(40));
 
+    /// <summary>Whether it still runs (or how it exited) and its recent output: what a timed-out wait should show.</summary>
+    public string Describe() => $"{(ExitCode is { } code ? $"exited with code {code}" : IsRunning ? "still running" : "not started")}; recent output:\n{RecentOutput}";
+
     /// <summary>Whether any kept line of output (the last 400) contains the text.</summary>
     public bool HasPrinted(string text) => output.Any(line => line.Contains(text, StringComparison.Ordinal));
 

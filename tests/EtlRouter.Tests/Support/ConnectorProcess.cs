@@ -57,7 +57,7 @@ public sealed class ConnectorProcess : IDisposable
         {
             await new ServiceInfo.ServiceInfoClient(channel).DescribeAsync(new DescribeServiceRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
             return true;
-        }, $"connector {Name} answering on {Endpoint}: {process.RecentOutput}", TimeSpan.FromSeconds(30));
+        }, $"connector {Name} answering on {Endpoint}", TimeSpan.FromSeconds(30), process.Describe);
     }
 
     /// <summary>The connector's /stats counters.</summary>

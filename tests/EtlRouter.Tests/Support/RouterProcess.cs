@@ -85,7 +85,7 @@ public sealed class RouterProcess : IAsyncDisposable
             {
                 return false;
             }
-        }, $"router {NodeId} answering on {GrpcAddress}", TimeSpan.FromSeconds(30));
+        }, $"router {NodeId} answering on {GrpcAddress}", TimeSpan.FromSeconds(30), process.Describe);
     }
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed pod.</summary>

@@ -53,7 +53,7 @@ public sealed class SidecarProcess : IDisposable
 
     public async Task WaitReadyAsync() =>
         await Eventually.WaitUntil(async () => (await Http.GetAsync($"http://127.0.0.1:{MetricsPort}/readyz")).IsSuccessStatusCode,
-            $"sidecar {Id} registered: {Process.RecentOutput}", TimeSpan.FromSeconds(30));
+            $"sidecar {Id} registered", TimeSpan.FromSeconds(30), Process.Describe);
 
     /// <summary>What the sidecar would report to the router now (stages and edges), from /flow.</summary>
     public async Task<JsonElement> FlowAsync() =>
