@@ -115,7 +115,7 @@ public sealed class SourcePump(StageContext stage)
                 next = null;
                 var records = call.ResponseStream.Current.Records;
                 if (records.Count == 0) continue;
-                carry.AddRange(Accept(records));
+                Accept(records, carry);
                 var whole = carry.Count - (int)(carry.Count % BatchSize);
                 if (whole == 0) continue;
                 var ready = carry;
@@ -133,22 +133,35 @@ public sealed class SourcePump(StageContext stage)
     }
 
     /// <summary>
-    /// Records arrived from the source: they use up demand, and each gets its origin and a stable id. A record
-    /// that has both already (the usual case) is passed on as the source encoded it.
+    /// Records arrived from the source: each gets its origin and a stable id, and joins the carry; then they use
+    /// up demand. A record that has both already (the usual case) is passed on as the source encoded it. Bytes
+    /// that are not a record end the session (what it carried comes again in the next).
     /// </summary>
-    private List<SourceRecord> Accept(IReadOnlyList<ByteString> records)
+    private void Accept(IReadOnlyList<ByteString> records, List<SourceRecord> carry)
     {
-        var heads = new RecordHead[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
+            RecordHead head;
             try
             {
-                heads[i] = RecordHeads.Of(records[i]);
+                head = RecordHeads.Of(records[i]);
             }
             catch (InvalidProtocolBufferException e)
             {
                 throw new RpcException(new Status(StatusCode.Internal, $"the source sent record {i} that is not an etl.v1.Record ({e.Message})"));
             }
+
+            if (head.Id.Length > 0 && head.Origin is { Source.Length: > 0 } origin)
+            {
+                carry.Add(new SourceRecord(records[i], origin.Offset));
+                continue;
+            }
+
+            var record = Record.Parser.ParseFrom(records[i]);
+            record.Origin ??= new RecordOrigin();
+            if (record.Origin.Source.Length == 0) record.Origin.Source = stage.Definition.Service;
+            if (record.Id.Length == 0) record.Id = record.Origin.Offset.Length > 0 ? $"{stage.Definition.Service}:{record.Origin.Offset}" : Guid.NewGuid().ToString("N");
+            carry.Add(new SourceRecord(record.ToByteString(), record.Origin.Offset));
         }
 
         lock (gate)
@@ -157,25 +170,7 @@ public sealed class SourcePump(StageContext stage)
             pending += records.Count;
         }
 
-        var accepted = new List<SourceRecord>(records.Count);
-        for (var i = 0; i < records.Count; i++)
-        {
-            var (encoded, head) = (records[i], heads[i]);
-            if (head.Id.Length > 0 && head.Origin is { Source.Length: > 0 } origin)
-            {
-                accepted.Add(new SourceRecord(encoded, origin.Offset));
-                continue;
-            }
-
-            var record = Record.Parser.ParseFrom(encoded);
-            record.Origin ??= new RecordOrigin();
-            if (record.Origin.Source.Length == 0) record.Origin.Source = stage.Definition.Service;
-            if (record.Id.Length == 0) record.Id = record.Origin.Offset.Length > 0 ? $"{stage.Definition.Service}:{record.Origin.Offset}" : Guid.NewGuid().ToString("N");
-            accepted.Add(new SourceRecord(record.ToByteString(), record.Origin.Offset));
-        }
-
         stage.CountIn(records.Count);
-        return accepted;
     }
 
     private async Task ForwardAsync(long sessionId, List<SourceRecord> read, CancellationToken cancellationToken)
