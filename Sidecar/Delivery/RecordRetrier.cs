@@ -40,14 +40,14 @@ public sealed class RecordRetrier
     {
         var result = await CallAsync(records, cancellationToken);
         await emit(result.Outputs, tracker, cancellationToken);
-        if (result.Failures.Count == 0) return;
+        if (result.AllSucceeded) return;
 
         // Only a batch with failures has its records' ids read.
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
         var ids = records.Select(RecordHeads.IdOf).ToList();
         var byId = new Dictionary<string, ByteString>(StringComparer.Ordinal);
         for (var i = 0; i < records.Count; i++) byId.TryAdd(ids[i], records[i]);
-        var failed = Match(ids, result.Failures, id => new FailedRecord(byId[id], id, "", false, now));
+        var failed = Match(ids, result, id => new FailedRecord(byId[id], id, "", false, now));
         await retrySlots.WaitAsync(cancellationToken);
         tracker.Open();
         _ = Task.Run(async () =>
@@ -114,7 +114,7 @@ public sealed class RecordRetrier
                 var result = await CallAsync(records, token);
                 await emit(result.Outputs, tracker, token);
                 var byId = pending.ToDictionary(f => f.RecordId);
-                var again = Match([.. byId.Keys], result.Failures, id => byId[id]).Select(f => f with { Attempts = f.Attempts + 1 }).ToList();
+                var again = Match([.. byId.Keys], result, id => byId[id]).Select(f => f with { Attempts = f.Attempts + 1 }).ToList();
                 pending = await DeadLetterPermanentAsync(again, tracker, token);
                 if (pending.Count > 0) throw new RecordsStillFailing();
             }, cancellationToken);
@@ -132,10 +132,16 @@ public sealed class RecordRetrier
         return [.. failed.Where(f => !f.Permanent)];
     }
 
-    /// <summary>Failures matched to the records sent; an error naming a record that was not sent is ignored.</summary>
-    private static List<FailedRecord> Match(IReadOnlyList<string> sentIds, IReadOnlyList<RecordError> errors, Func<string, FailedRecord> known)
+    /// <summary>
+    /// Failures matched to the records sent (all of them when the call failed as a whole); an error naming a
+    /// record that was not sent is ignored.
+    /// </summary>
+    private static List<FailedRecord> Match(IReadOnlyList<string> sentIds, CallResult result, Func<string, FailedRecord> known)
     {
         var ids = sentIds.ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<RecordError> errors = result.CallError is { } message
+            ? [.. sentIds.Select(id => new RecordError { RecordId = id, Message = message })]
+            : result.Failures;
         return [.. errors.Where(e => ids.Remove(e.RecordId)).Select(e => known(e.RecordId) with { Error = e.Message, Permanent = e.Permanent })];
     }
 
@@ -161,8 +167,7 @@ public sealed class RecordRetrier
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
-                var message = $"{e.StatusCode}: {e.Status.Detail}";
-                return new CallResult([], [.. records.Select(r => new RecordError { RecordId = RecordHeads.IdOf(r), Message = message })]);
+                return new CallResult([], [], CallError: $"{e.StatusCode}: {e.Status.Detail}");
             }
         }
     }

@@ -104,7 +104,7 @@ public sealed class SourcePump(StageContext stage)
             while (true)
             {
                 next ??= call.ResponseStream.MoveNext(session.Token);
-                if (carry.Count > 0 && await Task.WhenAny(next, Task.Delay(Linger, session.Token)) != next)
+                if (carry.Count > 0 && !next.IsCompleted && !await ReadsWithinLingerAsync(next, session.Token))
                 {
                     await ForwardAsync(id, carry, session.Token);
                     carry = [];
@@ -130,6 +130,16 @@ public sealed class SourcePump(StageContext stage)
             await session.CancelAsync();
             await writer.ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Whether the pending read completes within the linger; the timer is stopped when it does.</summary>
+    private static async Task<bool> ReadsWithinLingerAsync(Task<bool> read, CancellationToken cancellationToken)
+    {
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(Linger, linger.Token);
+        var first = await Task.WhenAny(read, timeout);
+        await linger.CancelAsync();
+        return first == read;
     }
 
     /// <summary>

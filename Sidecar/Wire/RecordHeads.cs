@@ -6,7 +6,7 @@ namespace EtlRouter.Sidecar.Wire;
 /// Reads the head of an encoded record (id, key, origin) without decoding or copying its value, and checks that
 /// bytes are a record at all. A record's head is read where it enters the pipeline (from a source, from a
 /// transform), so bytes that are not an etl.v1.Record are refused there, naming the service that sent them;
-/// between sidecars only the framing is checked, which costs no allocation.
+/// between sidecars only the framing is checked, which allocates nothing per field.
 /// </summary>
 public static class RecordHeads
 {
