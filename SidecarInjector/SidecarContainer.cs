@@ -1,4 +1,5 @@
 using System.Globalization;
+using EtlRouter.Contracts;
 using k8s.Models;
 
 namespace EtlRouter.SidecarInjector;
@@ -37,6 +38,7 @@ public static class SidecarContainer
                 Env("GRPC_PORT", spec.GrpcPort.ToString(CultureInfo.InvariantCulture)),
                 Env("METRICS_PORT", spec.MetricsPort.ToString(CultureInfo.InvariantCulture)),
                 Env("DISCOVERY_PORTS", spec.DiscoveryPorts),
+                Env(ServerJitEnvironment.Name, ServerJitEnvironment.Value),
             ],
             Ports =
             [

@@ -1,7 +1,11 @@
 """Prints our resources' status from an API server, like `kubectl get etl` (used by scripts/run-local)."""
 import json
+import signal
 import sys
 import urllib.request
+
+# Ctrl-C in `make run` reaches this process too: end quietly, as the script around it does.
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 base = sys.argv[1]
 print()

@@ -1,9 +1,13 @@
 """Prints the local demo's live throughput from the connectors' /stats (used by scripts/run-local)."""
 import json
 import os
+import signal
 import sys
 import time
 import urllib.request
+
+# Ctrl-C in `make run` reaches this process too: end quietly, as the script around it does.
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 source_url, sink_url, output, state_file = sys.argv[1:5]
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EtlRouter.Contracts;
 using EtlRouter.Entities.Resources;
 using k8s.Models;
 
@@ -118,6 +119,7 @@ public static class RouterClusterResources
                 new V1EnvVar { Name = "GRPC_PORT", Value = grpcPort.ToString(CultureInfo.InvariantCulture) },
                 new V1EnvVar { Name = "GRAPHQL_PORT", Value = httpPort.ToString(CultureInfo.InvariantCulture) },
                 new V1EnvVar { Name = "DATA_DIR", Value = DataDir },
+                new V1EnvVar { Name = ServerJitEnvironment.Name, Value = ServerJitEnvironment.Value },
             ],
             VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = DataDir }],
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http" }, PeriodSeconds = 5 },

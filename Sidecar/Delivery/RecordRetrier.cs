@@ -26,7 +26,7 @@ public sealed class RecordRetrier
     private readonly DeadLetterWriter deadLetters;
     private readonly Func<IReadOnlyList<ByteString>, BatchTracker, CancellationToken, Task> emit;
     private readonly SemaphoreSlim retrySlots = new(ConcurrentRetries);
-    private bool unavailableReported;
+    private int unavailableReported;
 
     public RecordRetrier(StageContext stage, RecordCall call, DeadLetterWriter deadLetters, Func<IReadOnlyList<ByteString>, BatchTracker, CancellationToken, Task> emit)
     {
@@ -36,9 +36,37 @@ public sealed class RecordRetrier
         this.emit = emit;
     }
 
-    public async Task ProcessAsync(IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the stage's service made of a batch: one call, waiting out an unavailable service. Several may be
+    /// under way at once; <see cref="FinishAsync"/> takes their results in the order the batches came.
+    /// </summary>
+    public async Task<CallResult> CallAsync(IReadOnlyList<ByteString> records, CancellationToken cancellationToken)
     {
-        var result = await CallAsync(records, cancellationToken);
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                var result = await call(records, cancellationToken);
+                if (Interlocked.Exchange(ref unavailableReported, 0) == 1) stage.Logger.LogInformation("Stage {Stage}: service {Service} answers again", stage.Key, stage.Definition.Service);
+                return result;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+            {
+                if (Interlocked.Exchange(ref unavailableReported, 1) == 0) stage.Logger.LogWarning("Stage {Stage}: service {Service} is unavailable ({Detail}); waiting", stage.Key, stage.Definition.Service, e.Status.Detail);
+                await Task.Delay(backoff, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, backoff.Ticks * 2));
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new CallResult([], [], CallError: $"{e.StatusCode}: {e.Status.Detail}");
+            }
+        }
+    }
+
+    /// <summary>Passes on what succeeded at once, and retries what failed in the background.</summary>
+    public async Task FinishAsync(IReadOnlyList<ByteString> records, CallResult result, BatchTracker tracker, CancellationToken cancellationToken)
+    {
         await emit(result.Outputs, tracker, cancellationToken);
         if (result.AllSucceeded) return;
 
@@ -143,33 +171,6 @@ public sealed class RecordRetrier
             ? [.. sentIds.Select(id => new RecordError { RecordId = id, Message = message })]
             : result.Failures;
         return [.. errors.Where(e => ids.Remove(e.RecordId)).Select(e => known(e.RecordId) with { Error = e.Message, Permanent = e.Permanent })];
-    }
-
-    /// <summary>One call. A failed call fails every record; an unreachable service is waited for.</summary>
-    private async Task<CallResult> CallAsync(IReadOnlyList<ByteString> records, CancellationToken cancellationToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                var result = await call(records, cancellationToken);
-                if (unavailableReported) stage.Logger.LogInformation("Stage {Stage}: service {Service} answers again", stage.Key, stage.Definition.Service);
-                unavailableReported = false;
-                return result;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
-            {
-                if (!unavailableReported) stage.Logger.LogWarning("Stage {Stage}: service {Service} is unavailable ({Detail}); waiting", stage.Key, stage.Definition.Service, e.Status.Detail);
-                unavailableReported = true;
-                await Task.Delay(backoff, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, backoff.Ticks * 2));
-            }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                return new CallResult([], [], CallError: $"{e.StatusCode}: {e.Status.Detail}");
-            }
-        }
     }
 
     /// <summary>Tells Polly that some records of the attempt failed again.</summary>

@@ -4,11 +4,12 @@ using Grpc.Core;
 namespace EtlRouter.Sidecar.Stages;
 
 /// <summary>
-/// One long-lived stream to the pod's service (TransformStream, WriteStream) that carries one batch at a time.
-/// A unary call per batch costs a new HTTP/2 stream with its headers and trailers on both sides; a message on an
-/// open stream does not. A service that does not implement the stream answers Unimplemented once, and from then
-/// on the stage calls it unary; so does a call that finds the stream busy (a retry beside the main flow). That
-/// choice is made here, so a stage only asks for an answer.
+/// One long-lived stream to the pod's service (TransformStream, WriteStream) that carries several batches at
+/// once: requests go out as they come, and answers, which the contract sends in request order, are matched to
+/// them in that order. A unary call per batch costs a new HTTP/2 stream with its headers and trailers on both
+/// sides, and one batch at a time leaves both processes idle while the other works; a pipelined stream does
+/// neither. A service that does not implement the stream answers Unimplemented once, and from then on the stage
+/// calls it unary. That choice is made here, so a stage only asks for an answer.
 /// </summary>
 public sealed class BatchStream<TRequest, TResponse>(
     GrpcChannels channels,
@@ -20,95 +21,80 @@ public sealed class BatchStream<TRequest, TResponse>(
     where TRequest : class
     where TResponse : class
 {
-    private readonly SemaphoreSlim turn = new(1, 1);
-    private AsyncDuplexStreamingCall<TRequest, TResponse>? call;
-    private string? callEndpoint;
+    private readonly SemaphoreSlim writeTurn = new(1, 1);
+    private BatchStreamSession<TRequest, TResponse>? session;
     private volatile bool unimplemented;
     private bool disposed;
 
     /// <summary>The service's answer to one batch: over the stream when it can carry it, else by the unary call.</summary>
-    public async Task<TResponse> CallAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken) =>
-        await TryStreamAsync(endpoint, request, batchId, timeout, cancellationToken)
-        ?? await unary(channels.For(endpoint), request, new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
-
-    /// <summary>The answer over the stream, or null when the stream cannot carry this call.</summary>
-    private async Task<TResponse?> TryStreamAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<TResponse> CallAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (unimplemented || !turn.Wait(0)) return null;
-        try
+        if (!unimplemented && await SendAsync(endpoint, request, batchId, cancellationToken) is { } sent)
         {
-            if (disposed) return null;
-            if (call is null || callEndpoint != endpoint)
-            {
-                Reset();
-                call = open(channels.For(endpoint));
-                callEndpoint = endpoint;
-            }
-
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
             try
             {
-                await call.RequestStream.WriteAsync(request, deadline.Token);
-                if (!await call.ResponseStream.MoveNext(deadline.Token))
-                {
-                    throw new RpcException(new Status(StatusCode.Unavailable, $"{method}: the service ended the stream"));
-                }
+                return await sent.Answer.WaitAsync(timeout, cancellationToken);
             }
-            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+            catch (TimeoutException)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!deadline.IsCancellationRequested) throw;
+                // A stream with an answer this late is in an unknown state: the batches behind it go again on a new one.
+                sent.Session.Fail(new RpcException(new Status(StatusCode.Unavailable, $"{method}: the stream was reset after a batch timed out")));
                 throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"{method}: no answer within {timeout.TotalSeconds:0.#}s"));
             }
-
-            var response = call.ResponseStream.Current;
-            if (batchIdOf(response) != batchId)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented && !unimplemented)
             {
-                throw new RpcException(new Status(StatusCode.Internal, $"{method} answered batch {batchIdOf(response)} to batch {batchId}; a stream must answer in request order"));
+                unimplemented = true;
+                logger.LogInformation("{Method} is not implemented at {Endpoint}: calling once per batch instead", method, endpoint);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+            {
+                // Another call saw it first; this one goes unary too.
+            }
+        }
+
+        return await unary(channels.For(endpoint), request, new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Closes the stream; batches still waiting for an answer fail, and the stage retries or resends them.</summary>
+    public void Dispose()
+    {
+        var held = writeTurn.Wait(TimeSpan.FromSeconds(5));
+        disposed = true;
+        session?.Fail(new RpcException(new Status(StatusCode.Unavailable, $"{method}: the stage stopped")));
+        session = null;
+        if (held) writeTurn.Release();
+    }
+
+    /// <summary>Writes the request on the stream (opening one when there is none), or null when the stream cannot carry it.</summary>
+    private async Task<(BatchStreamSession<TRequest, TResponse> Session, Task<TResponse> Answer)?> SendAsync(string endpoint, TRequest request, ulong batchId, CancellationToken cancellationToken)
+    {
+        await writeTurn.WaitAsync(cancellationToken);
+        try
+        {
+            if (disposed || unimplemented) return null;
+            if (session is null || session.Failed || session.Endpoint != endpoint)
+            {
+                session?.Fail(new RpcException(new Status(StatusCode.Unavailable, $"{method}: the service moved to {endpoint}")));
+                session = new BatchStreamSession<TRequest, TResponse>(open(channels.For(endpoint)), endpoint, batchIdOf, method);
             }
 
-            return response;
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
-        {
-            Reset();
-            unimplemented = true;
-            logger.LogInformation("{Method} is not implemented at {Endpoint}: calling once per batch instead", method, endpoint);
-            return null;
-        }
-        catch (Exception e) when (e is RpcException or OperationCanceledException)
-        {
-            // A stream that failed once is in an unknown state: the next batch opens a new one.
-            Reset();
-            throw;
-        }
-        catch (Exception e)
-        {
-            // A write on a stream the service dropped (it restarted, say) fails with an I/O error rather than a
-            // status: the service is unavailable, which the stage waits out like any other call's.
-            Reset();
-            throw new RpcException(new Status(StatusCode.Unavailable, $"{method}: {e.Message}", e));
+            var current = session;
+            var answer = current.Expect(batchId);
+            try
+            {
+                await current.WriteAsync(request, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                // The write may have gone out in part: the stream cannot be trusted, and every batch on it goes again.
+                current.Fail(cancellationToken.IsCancellationRequested ? new OperationCanceledException(cancellationToken) : BatchStreamSession<TRequest, TResponse>.AsRpc(e, method));
+            }
+
+            return (current, answer);
         }
         finally
         {
-            turn.Release();
+            writeTurn.Release();
         }
-    }
-
-    /// <summary>Closes the stream. Called once the stage's work has stopped, so no call holds it for long.</summary>
-    public void Dispose()
-    {
-        var held = turn.Wait(TimeSpan.FromSeconds(5));
-        disposed = true;
-        Reset();
-        if (held) turn.Release();
-    }
-
-    private void Reset()
-    {
-        call?.Dispose();
-        call = null;
-        callEndpoint = null;
     }
 }

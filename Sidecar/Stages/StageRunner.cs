@@ -11,7 +11,8 @@ namespace EtlRouter.Sidecar.Stages;
 /// <summary>
 /// One stage running on this sidecar. A source stage pumps its source; a transform or sink stage takes
 /// batches from its inbox (filled by inbound edges, within the credit they granted), calls its service with
-/// retries, passes the output on to every output edge, and then returns the batch's credit upstream.
+/// several batches under way at once and with retries, passes the output on to every output edge in the order
+/// the batches came, and then returns each batch's credit upstream.
 /// </summary>
 public sealed class StageRunner
 {
@@ -20,6 +21,9 @@ public sealed class StageRunner
     private readonly List<Task> work = [];
     private readonly RecordRetrier? retrier;
     private readonly IDisposable? serviceCall;
+
+    /// <summary>Batches a transform or sink stage has at its service at once (over the service's stream).</summary>
+    public const int CallsInFlight = 4;
 
     public StageRunner(StageContext context, DeadLetterWriter deadLetters, RouterClients router)
     {
@@ -93,30 +97,55 @@ public sealed class StageRunner
         await Context.Outputs.SendAsync(outputs, tracker, cancellationToken);
     }
 
+    /// <summary>
+    /// Takes batches from the inbox and has up to <see cref="CallsInFlight"/> of them at the service at once, so
+    /// neither side waits for the other between batches; each is finished (its output passed on, its credit
+    /// returned) in the order it came, so a stage keeps the order of its input.
+    /// </summary>
     private async Task ProcessInboxAsync()
     {
-        await foreach (var batch in inbox.Reader.ReadAllAsync(stop.Token))
+        var underWay = new Queue<(InputBatch Batch, Task<CallResult> Result, long Started)>();
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            Context.CountIn(batch.Records.Count);
-            try
+            while (true)
             {
-                await retrier!.ProcessAsync(batch.Records, batch.Tracker, stop.Token);
-            }
-            catch (Exception e) when (Stopped.By(e, stop.Token))
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                // Not acked: the upstream resends the batch when its edge reconnects.
-                Context.Logger.LogError(e, "Stage {Stage}: a batch of {Count} failed unexpectedly", Context.Key, batch.Records.Count);
-                continue;
-            }
+                while (underWay.Count < CallsInFlight && inbox.Reader.TryRead(out var next))
+                {
+                    Context.CountIn(next.Records.Count);
+                    underWay.Enqueue((next, retrier!.CallAsync(next.Records, stop.Token), Stopwatch.GetTimestamp()));
+                }
 
-            batch.ReturnCredit();
-            batch.Tracker.Close();
-            Context.Metrics.BatchLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, Context.Tags);
+                if (underWay.Count == 0)
+                {
+                    if (!await inbox.Reader.WaitToReadAsync(stop.Token)) break;
+                    continue;
+                }
+
+                var (batch, result, started) = underWay.Dequeue();
+                try
+                {
+                    await retrier!.FinishAsync(batch.Records, await result, batch.Tracker, stop.Token);
+                }
+                catch (Exception e) when (Stopped.By(e, stop.Token))
+                {
+                    break;
+                }
+                catch (Exception e)
+                {
+                    // Not acked: the upstream resends the batch when its edge reconnects.
+                    Context.Logger.LogError(e, "Stage {Stage}: a batch of {Count} failed unexpectedly", Context.Key, batch.Records.Count);
+                    continue;
+                }
+
+                batch.ReturnCredit();
+                batch.Tracker.Close();
+                Context.Metrics.BatchLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, Context.Tags);
+            }
+        }
+        finally
+        {
+            // Calls still under way when the stage stops end with it; their batches stay unacked and come again.
+            foreach (var (_, result, _) in underWay) _ = result.ContinueWith(t => t.Exception, TaskScheduler.Default);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using EtlRouter.Contracts;
 
 namespace EtlRouter.Bench.DataPlane;
 
@@ -26,6 +27,8 @@ public sealed class Processes : IDisposable
     {
         var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment["DOTNET_gcServer"] = "0";
+        // As the injector and the router's StatefulSet start them (ServerJit.props): the raw relays too.
+        info.Environment[ServerJitEnvironment.Name] = ServerJitEnvironment.Value;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;
         var process = Process.Start(info)!;

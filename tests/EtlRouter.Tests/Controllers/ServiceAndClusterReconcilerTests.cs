@@ -52,6 +52,7 @@ public sealed class ServiceAndClusterReconcilerTests
         Assert.Equal("Parallel", sts.Spec.PodManagementPolicy);
         var env = sts.Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name);
         Assert.Equal("0=etl-router-0.etl-router-raft.default.svc:7000,1=etl-router-1.etl-router-raft.default.svc:7000,2=etl-router-2.etl-router-raft.default.svc:7000", env["RAFT_PEERS"].Value);
+        Assert.Equal("0", env["DOTNET_ReadyToRun"].Value);
         Assert.Equal(cluster.Metadata.Uid, sts.Metadata.OwnerReferences.Single().Uid);
         Assert.Equal("data", sts.Spec.VolumeClaimTemplates.Single().Metadata.Name);
 

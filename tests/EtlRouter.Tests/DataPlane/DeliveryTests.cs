@@ -69,6 +69,36 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task A_stage_has_several_batches_at_its_service_at_once_and_passes_them_on_in_order()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        var holding = new HoldingTransform();
+        await using var transform = await FakeGrpcServer.StartAsync(
+            s => s.AddSingleton(holding).AddSingleton(new FakeServiceInfo("hold", StageKind.Transform)),
+            app =>
+            {
+                app.MapGrpcService<HoldingTransform>();
+                app.MapGrpcService<FakeServiceInfo>();
+            });
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "2000", "--size", "100");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        await rig.SidecarAsync("pod-source", generator);
+        await rig.SidecarAsync("pod-sink", files);
+        using var transformPod = new SidecarProcess("pod-transform", rig.RouterNode.GrpcAddress, [transform.Port]);
+        await transformPod.StartAsync();
+
+        await rig.ApplyAsync(Build("pipelined", batchSize: 10, stages: [Source("source", "gen"), Transform("hold", "hold", "source"), Sink("sink", "files", "hold")]));
+
+        // The transform holds its first answer until a second batch has come: only a sidecar that does not wait
+        // for each answer before sending the next batch gets past it without the 10 s fallback.
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 2000, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-transform\n{transformPod.Process.RecentOutput}");
+        Assert.True(holding.SecondCameBeforeFirstAnswer, "the sidecar waited for the first answer before sending the second batch");
+        Assert.InRange(holding.MostUnanswered, 2, EtlRouter.Sidecar.Stages.StageRunner.CallsInFlight);
+        Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"gen-{i}"), ids);
+    }
+
+    [Fact]
     public async Task Records_a_source_sends_without_id_or_origin_source_get_them_from_the_sidecar()
     {
         await using var rig = await DataPlaneRig.StartAsync();
@@ -121,6 +151,56 @@ public sealed class DeliveryTests
                 }
 
                 await responseStream.WriteAsync(response);
+            }
+
+            await reader;
+        }
+    }
+
+    /// <summary>
+    /// A streaming transform that passes records on, holding its first answer until a second batch has arrived
+    /// (or 10 s have passed), and counting the most batches it held unanswered at once.
+    /// </summary>
+    private sealed class HoldingTransform : TransformService.TransformServiceBase
+    {
+        private readonly TaskCompletionSource secondBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int unanswered;
+        private int mostUnanswered;
+
+        public int MostUnanswered => Volatile.Read(ref mostUnanswered);
+
+        public bool SecondCameBeforeFirstAnswer { get; private set; }
+
+        public override async Task TransformStream(IAsyncStreamReader<TransformRequest> requestStream, IServerStreamWriter<TransformResponse> responseStream, ServerCallContext context)
+        {
+            var received = Channel.CreateUnbounded<TransformRequest>();
+            var reader = Task.Run(async () =>
+            {
+                var count = 0;
+                await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+                {
+                    var now = Interlocked.Increment(ref unanswered);
+                    for (var most = MostUnanswered; now > most && Interlocked.CompareExchange(ref mostUnanswered, now, most) != most; most = MostUnanswered)
+                    {
+                    }
+
+                    if (++count == 2) secondBatch.TrySetResult();
+                    received.Writer.TryWrite(request);
+                }
+
+                received.Writer.TryComplete();
+            });
+            var first = true;
+            await foreach (var request in received.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                if (first)
+                {
+                    first = false;
+                    SecondCameBeforeFirstAnswer = await Task.WhenAny(secondBatch.Task, Task.Delay(TimeSpan.FromSeconds(10), context.CancellationToken)) == secondBatch.Task;
+                }
+
+                Interlocked.Decrement(ref unanswered);
+                await responseStream.WriteAsync(new TransformResponse { BatchId = request.BatchId, Records = { request.Records } });
             }
 
             await reader;

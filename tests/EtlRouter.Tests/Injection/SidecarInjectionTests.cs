@@ -42,6 +42,7 @@ public sealed class SidecarInjectionTests
         Assert.Equal("etl-router.etl-system.svc:50051", sidecar.Env.Single(e => e.Name == "CLUSTER_ENDPOINT").Value);
         Assert.Equal("9091", sidecar.Env.Single(e => e.Name == "GRPC_PORT").Value);
         Assert.Equal("50051-50060", sidecar.Env.Single(e => e.Name == "DISCOVERY_PORTS").Value);
+        Assert.Equal("0", sidecar.Env.Single(e => e.Name == "DOTNET_ReadyToRun").Value);
         Assert.Equal("/readyz", sidecar.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/healthz", sidecar.LivenessProbe.HttpGet.Path);
         Assert.True(sidecar.SecurityContext.RunAsNonRoot);
