@@ -99,27 +99,13 @@ public sealed class DataPlaneBadInputTests
     [Fact]
     public async Task A_transform_answering_bytes_that_are_not_records_has_its_batch_dead_lettered_at_its_stage_and_the_rest_flows()
     {
-        await using var rig = await DataPlaneRig.StartAsync();
-        var output = Path.Combine(rig.Directory, "out.ndjson");
-        await using var transform = await FakeGrpcServer.StartAsync(
-            s => s.AddSingleton(new JunkTransform("gen-13")).AddSingleton(new FakeServiceInfo("junk", StageKind.Transform)),
-            app =>
-            {
-                app.MapGrpcService<JunkTransform>();
-                app.MapGrpcService<FakeServiceInfo>();
-            });
-        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "1000");
-        var files = await rig.ConnectorAsync("file", "files", "--path", output);
-        await rig.SidecarAsync("pod-source", generator);
-        await rig.SidecarAsync("pod-sink", files);
-        using var transformPod = new SidecarProcess("pod-transform", rig.RouterNode.GrpcAddress, [transform.Port]);
-        await transformPod.StartAsync();
+        await using var junk = await InProcessTransformPipeline.StartAsync(new JunkTransform("gen-13"), "junk", records: 1000);
         var pipeline = Build("junk", maxRetries: 1, batchSize: 10, stages: [Source("source", "gen"), Transform("junk", "junk", "source"), Sink("sink", "files", "junk")]);
 
-        await rig.ApplyAsync(pipeline);
+        await junk.Rig.ApplyAsync(pipeline);
 
-        await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 1000, "the source acknowledged every record, the dead-lettered ones included");
-        var dead = await rig.DeadLettersAsync(new DeadLetterFilter { Pipeline = pipeline.Ref });
+        await Eventually.WaitUntil(async () => await junk.Generator.StatAsync("acknowledged") == 1000, "the source acknowledged every record, the dead-lettered ones included");
+        var dead = await junk.Rig.DeadLettersAsync(new DeadLetterFilter { Pipeline = pipeline.Ref });
         var deadIds = dead.Select(d => d.Record.Id).ToHashSet();
         Assert.Contains("gen-13", deadIds);
         Assert.InRange(deadIds.Count, 1, 10);
@@ -128,10 +114,10 @@ public sealed class DataPlaneBadInputTests
             Assert.Equal("junk", d.Stage);
             Assert.Contains("not an etl.v1.Record", d.Error, StringComparison.Ordinal);
         });
-        var delivered = await NdjsonFile.WaitForIdsAsync(output, 1000 - deadIds.Count, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-transform\n{transformPod.Process.RecentOutput}");
+        var delivered = await junk.WaitForIdsAsync(1000 - deadIds.Count);
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"gen-{i}").ToHashSet(), delivered.ToHashSet().Union(deadIds).ToHashSet());
         Assert.Empty(delivered.ToHashSet().Intersect(deadIds));
-        Assert.True(transformPod.Process.IsRunning);
+        Assert.True(junk.TransformPod.Process.IsRunning);
     }
 
     [Fact]

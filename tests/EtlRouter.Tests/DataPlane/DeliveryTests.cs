@@ -43,56 +43,28 @@ public sealed class DeliveryTests
     [Fact]
     public async Task A_transform_without_the_streaming_form_is_called_once_per_batch()
     {
-        await using var rig = await DataPlaneRig.StartAsync();
-        var output = Path.Combine(rig.Directory, "out.ndjson");
         var unaryOnly = new UnaryOnlyTransform();
-        await using var transform = await FakeGrpcServer.StartAsync(
-            s => s.AddSingleton(unaryOnly).AddSingleton(new FakeServiceInfo("stamp", StageKind.Transform)),
-            app =>
-            {
-                app.MapGrpcService<UnaryOnlyTransform>();
-                app.MapGrpcService<FakeServiceInfo>();
-            });
-        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "2000", "--size", "100");
-        var files = await rig.ConnectorAsync("file", "files", "--path", output);
-        await rig.SidecarAsync("pod-source", generator);
-        await rig.SidecarAsync("pod-sink", files);
-        using var transformPod = new SidecarProcess("pod-transform", rig.RouterNode.GrpcAddress, [transform.Port]);
-        await transformPod.StartAsync();
+        await using var pipeline = await InProcessTransformPipeline.StartAsync(unaryOnly, "stamp", records: 2000);
 
-        await rig.ApplyAsync(Build("unary", stages: [Source("source", "gen"), Transform("stamp", "stamp", "source"), Sink("sink", "files", "stamp")]));
+        await pipeline.Rig.ApplyAsync(Build("unary", stages: [Source("source", "gen"), Transform("stamp", "stamp", "source"), Sink("sink", "files", "stamp")]));
 
-        var ids = await NdjsonFile.WaitForIdsAsync(output, 2000, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-transform\n{transformPod.Process.RecentOutput}");
+        var ids = await pipeline.WaitForIdsAsync(2000);
         Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
         Assert.InRange(unaryOnly.Records, 2000, 4000);
-        Assert.True(transformPod.Process.HasPrinted("TransformStream is not implemented"), transformPod.Process.RecentOutput);
+        Assert.True(pipeline.TransformPod.Process.HasPrinted("TransformStream is not implemented"), pipeline.TransformPod.Process.RecentOutput);
     }
 
     [Fact]
     public async Task A_stage_has_several_batches_at_its_service_at_once_and_passes_them_on_in_order()
     {
-        await using var rig = await DataPlaneRig.StartAsync();
-        var output = Path.Combine(rig.Directory, "out.ndjson");
         var holding = new HoldingTransform();
-        await using var transform = await FakeGrpcServer.StartAsync(
-            s => s.AddSingleton(holding).AddSingleton(new FakeServiceInfo("hold", StageKind.Transform)),
-            app =>
-            {
-                app.MapGrpcService<HoldingTransform>();
-                app.MapGrpcService<FakeServiceInfo>();
-            });
-        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "2000", "--size", "100");
-        var files = await rig.ConnectorAsync("file", "files", "--path", output);
-        await rig.SidecarAsync("pod-source", generator);
-        await rig.SidecarAsync("pod-sink", files);
-        using var transformPod = new SidecarProcess("pod-transform", rig.RouterNode.GrpcAddress, [transform.Port]);
-        await transformPod.StartAsync();
+        await using var pipeline = await InProcessTransformPipeline.StartAsync(holding, "hold", records: 2000);
 
-        await rig.ApplyAsync(Build("pipelined", batchSize: 10, stages: [Source("source", "gen"), Transform("hold", "hold", "source"), Sink("sink", "files", "hold")]));
+        await pipeline.Rig.ApplyAsync(Build("pipelined", batchSize: 10, stages: [Source("source", "gen"), Transform("hold", "hold", "source"), Sink("sink", "files", "hold")]));
 
         // The transform holds its first answer until a second batch has come: only a sidecar that does not wait
         // for each answer before sending the next batch gets past it without the 10 s fallback.
-        var ids = await NdjsonFile.WaitForIdsAsync(output, 2000, () => $"{rig.Diagnostics()}\n\n--- sidecar pod-transform\n{transformPod.Process.RecentOutput}");
+        var ids = await pipeline.WaitForIdsAsync(2000);
         Assert.True(holding.SecondCameBeforeFirstAnswer, "the sidecar waited for the first answer before sending the second batch");
         Assert.InRange(holding.MostUnanswered, 2, EtlRouter.Sidecar.Stages.StageRunner.CallsInFlight);
         Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"gen-{i}"), ids);
