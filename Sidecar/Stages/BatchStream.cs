@@ -23,13 +23,13 @@ public sealed class BatchStream<TRequest, TResponse>(
 {
     private readonly SemaphoreSlim writeTurn = new(1, 1);
     private BatchStreamSession<TRequest, TResponse>? session;
-    private volatile bool unimplemented;
+    private int unimplemented;
     private bool disposed;
 
     /// <summary>The service's answer to one batch: over the stream when it can carry it, else by the unary call.</summary>
     public async Task<TResponse> CallAsync(string endpoint, TRequest request, ulong batchId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!unimplemented && await SendAsync(endpoint, request, batchId, cancellationToken) is { } sent)
+        if (!Unimplemented && await SendAsync(endpoint, request, batchId, cancellationToken) is { } sent)
         {
             try
             {
@@ -41,18 +41,22 @@ public sealed class BatchStream<TRequest, TResponse>(
                 sent.Session.Fail(new RpcException(new Status(StatusCode.Unavailable, $"{method}: the stream was reset after a batch timed out")));
                 throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"{method}: no answer within {timeout.TotalSeconds:0.#}s"));
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented && !unimplemented)
-            {
-                unimplemented = true;
-                logger.LogInformation("{Method} is not implemented at {Endpoint}: calling once per batch instead", method, endpoint);
-            }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
             {
-                // Another call saw it first; this one goes unary too.
+                FallBackToUnary(endpoint);
             }
         }
 
         return await unary(channels.For(endpoint), request, new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
+    }
+
+    private bool Unimplemented => Volatile.Read(ref unimplemented) == 1;
+
+    /// <summary>From now on every batch goes by the unary call; said once.</summary>
+    private void FallBackToUnary(string endpoint)
+    {
+        if (Interlocked.Exchange(ref unimplemented, 1) == 1) return;
+        logger.LogInformation("{Method} is not implemented at {Endpoint}: calling once per batch instead", method, endpoint);
     }
 
     /// <summary>Closes the stream; batches still waiting for an answer fail, and the stage retries or resends them.</summary>
@@ -71,8 +75,14 @@ public sealed class BatchStream<TRequest, TResponse>(
         await writeTurn.WaitAsync(cancellationToken);
         try
         {
-            if (disposed || unimplemented) return null;
-            if (session is null || session.Failed || session.Endpoint != endpoint)
+            if (disposed || Unimplemented) return null;
+            if (session?.Failure is RpcException { StatusCode: StatusCode.Unimplemented })
+            {
+                FallBackToUnary(endpoint);
+                return null;
+            }
+
+            if (session is null || session.Failure is not null || session.Endpoint != endpoint)
             {
                 session?.Fail(new RpcException(new Status(StatusCode.Unavailable, $"{method}: the service moved to {endpoint}")));
                 session = new BatchStreamSession<TRequest, TResponse>(open(channels.For(endpoint)), endpoint, batchIdOf, method);

@@ -16,7 +16,7 @@ public sealed class BatchStreamSession<TRequest, TResponse>
     private readonly string method;
     private readonly Queue<(ulong BatchId, TaskCompletionSource<TResponse> Answer)> waiting = new();
     private readonly object gate = new();
-    private bool failed;
+    private Exception? failure;
 
     public BatchStreamSession(AsyncDuplexStreamingCall<TRequest, TResponse> call, string endpoint, Func<TResponse, ulong> batchIdOf, string method)
     {
@@ -29,7 +29,8 @@ public sealed class BatchStreamSession<TRequest, TResponse>
 
     public string Endpoint { get; }
 
-    public bool Failed { get { lock (gate) return failed; } }
+    /// <summary>Why the session ended (null while it runs): every batch sent on it failed with this.</summary>
+    public Exception? Failure { get { lock (gate) return failure; } }
 
     /// <summary>Registers a batch about to be written; its answer completes the task.</summary>
     public Task<TResponse> Expect(ulong batchId)
@@ -37,7 +38,8 @@ public sealed class BatchStreamSession<TRequest, TResponse>
         var answer = new TaskCompletionSource<TResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (gate)
         {
-            if (failed) answer.SetException(new RpcException(new Status(StatusCode.Unavailable, $"{method}: the stream was reset")));
+            // The stream may have ended before anything was sent on it (UNIMPLEMENTED comes at once): say why.
+            if (failure is not null) answer.SetException(failure);
             else waiting.Enqueue((batchId, answer));
         }
 
@@ -53,8 +55,8 @@ public sealed class BatchStreamSession<TRequest, TResponse>
         List<TaskCompletionSource<TResponse>> orphans;
         lock (gate)
         {
-            if (failed) return;
-            failed = true;
+            if (failure is not null) return;
+            failure = error;
             orphans = [.. waiting.Select(w => w.Answer)];
             waiting.Clear();
         }
@@ -82,7 +84,7 @@ public sealed class BatchStreamSession<TRequest, TResponse>
                 TaskCompletionSource<TResponse> answer;
                 lock (gate)
                 {
-                    if (failed) return;
+                    if (failure is not null) return;
                     if (!waiting.TryDequeue(out var oldest))
                     {
                         throw new RpcException(new Status(StatusCode.Internal, $"{method} answered batch {batchIdOf(response)}, which was not sent"));
