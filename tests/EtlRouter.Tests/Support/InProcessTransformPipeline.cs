@@ -9,27 +9,17 @@ namespace EtlRouter.Tests.Support;
 /// ("gen") and a file sink ("files"), each in its pod with a sidecar, and the transform in a pod of its own,
 /// behind a sidecar that discovers only it. The test applies the pipeline.
 /// </summary>
-public sealed class InProcessTransformPipeline : IAsyncDisposable
+public sealed class InProcessTransformPipeline(DataPlaneRig rig, FakeGrpcServer transform, SidecarProcess transformPod, ConnectorProcess generator, string output)
+    : IAsyncDisposable
 {
-    private InProcessTransformPipeline(DataPlaneRig rig, FakeGrpcServer transform, SidecarProcess transformPod, ConnectorProcess generator, string output)
-    {
-        Rig = rig;
-        Transform = transform;
-        TransformPod = transformPod;
-        Generator = generator;
-        Output = output;
-    }
+    public DataPlaneRig Rig => rig;
 
-    public DataPlaneRig Rig { get; }
+    public SidecarProcess TransformPod => transformPod;
 
-    public FakeGrpcServer Transform { get; }
-
-    public SidecarProcess TransformPod { get; }
-
-    public ConnectorProcess Generator { get; }
+    public ConnectorProcess Generator => generator;
 
     /// <summary>The file sink's NDJSON output.</summary>
-    public string Output { get; }
+    public string Output => output;
 
     /// <summary>Starts everything; the transform is served as <typeparamref name="TService"/> under <paramref name="service"/>'s name.</summary>
     public static async Task<InProcessTransformPipeline> StartAsync<TService>(TService transform, string service, int records)
@@ -71,8 +61,8 @@ public sealed class InProcessTransformPipeline : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        TransformPod.Dispose();
-        await Transform.DisposeAsync();
-        await Rig.DisposeAsync();
+        transformPod.Dispose();
+        await transform.DisposeAsync();
+        await rig.DisposeAsync();
     }
 }
