@@ -20,8 +20,11 @@ namespace EtlRouter.Operator.Controllers;
 [GenericRbac(Groups = ["apps"], Resources = ["statefulsets"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = [""], Resources = ["services"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = RbacVerb.All)]
-public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, IEventPublisher events) : IEntityController<EtlRouterCluster>
+public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, IEventPublisher events, ServedApiVersions apiVersions) : IEntityController<EtlRouterCluster>
 {
+    // policy/v1 from Kubernetes 1.21, policy/v1beta1 before it (removed in 1.25): the same fields either way.
+    private static readonly string[] DisruptionBudgetVersions = ["v1", "v1beta1"];
+
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
 
     public async Task<ReconciliationResult<EtlRouterCluster>> ReconcileAsync(EtlRouterCluster cluster, CancellationToken cancellationToken)
@@ -41,7 +44,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
 
         await EnsureServiceAsync(RouterClusterResources.HeadlessService(cluster), cancellationToken);
         await EnsureServiceAsync(RouterClusterResources.ClientService(cluster), cancellationToken);
-        await EnsureDisruptionBudgetAsync(RouterClusterResources.DisruptionBudget(cluster), cancellationToken);
+        await EnsureDisruptionBudgetAsync(cluster, cancellationToken);
         var statefulSet = await EnsureStatefulSetAsync(cluster, RouterClusterResources.StatefulSet(cluster), cancellationToken);
 
         status.Replicas = statefulSet.Status?.Replicas ?? 0;
@@ -116,20 +119,32 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         await kubernetes.CoreV1.ReplaceNamespacedServiceAsync(desired, desired.Metadata.Name, ns, cancellationToken: cancellationToken);
     }
 
-    private async Task EnsureDisruptionBudgetAsync(V1PodDisruptionBudget desired, CancellationToken cancellationToken)
+    private async Task EnsureDisruptionBudgetAsync(EtlRouterCluster cluster, CancellationToken cancellationToken)
     {
+        var version = await apiVersions.ChooseAsync(ServedApiVersions.PolicyGroup, DisruptionBudgetVersions, cancellationToken);
+        var desired = RouterClusterResources.DisruptionBudget(cluster, $"{ServedApiVersions.PolicyGroup}/{version}");
         var ns = desired.Metadata.NamespaceProperty;
-        var existing = await GetOrNull(() => kubernetes.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync(desired.Metadata.Name, ns, cancellationToken: cancellationToken));
-        if (existing is null)
+        using var budgets = new GenericClient(kubernetes, ServedApiVersions.PolicyGroup, version, "poddisruptionbudgets", false);
+        try
         {
-            await kubernetes.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(desired, ns, cancellationToken: cancellationToken);
-            return;
-        }
+            var existing = await GetOrNull(() => budgets.ReadNamespacedAsync<V1PodDisruptionBudget>(ns, desired.Metadata.Name, cancellationToken));
+            if (existing is null)
+            {
+                await budgets.CreateNamespacedAsync(desired, ns, cancellationToken);
+                return;
+            }
 
-        if (Same(existing.Spec, desired.Spec))
-            return;
-        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-        await kubernetes.PolicyV1.ReplaceNamespacedPodDisruptionBudgetAsync(desired, desired.Metadata.Name, ns, cancellationToken: cancellationToken);
+            if (Same(existing.Spec, desired.Spec))
+                return;
+            desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await budgets.ReplaceNamespacedAsync(desired, ns, desired.Metadata.Name, cancellationToken);
+        }
+        catch (Exception e) when (KubernetesErrors.IsNotFound(e))
+        {
+            // A write answered 404: the version itself is gone (the server changed under us). Discover again next time.
+            apiVersions.Forget(ServedApiVersions.PolicyGroup);
+            throw;
+        }
     }
 
     private async Task<V1StatefulSet> EnsureStatefulSetAsync(EtlRouterCluster cluster, V1StatefulSet desired, CancellationToken cancellationToken)

@@ -76,9 +76,10 @@ public static class RouterClusterResources
         },
     };
 
-    public static V1PodDisruptionBudget DisruptionBudget(EtlRouterCluster cluster) => new()
+    /// <summary>The budget in <paramref name="apiVersion"/> (policy/v1, or policy/v1beta1 before Kubernetes 1.21: same fields).</summary>
+    public static V1PodDisruptionBudget DisruptionBudget(EtlRouterCluster cluster, string apiVersion = "policy/v1") => new()
     {
-        ApiVersion = "policy/v1",
+        ApiVersion = apiVersion,
         Kind = "PodDisruptionBudget",
         Metadata = Meta(cluster, cluster.Metadata.Name),
         Spec = new V1PodDisruptionBudgetSpec

@@ -52,6 +52,13 @@ public sealed class ObjectStore
             return _types.Values.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
     }
 
+    /// <summary>The versions of an API group the server serves (what GET /apis/GROUP reports).</summary>
+    public IReadOnlyList<string> VersionsOf(string group)
+    {
+        lock (_lock)
+            return _types.Values.Where(t => t.Group == group).Select(t => t.Version).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
     public void Register(ResourceType type)
     {
         lock (_lock)

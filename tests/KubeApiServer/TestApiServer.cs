@@ -17,7 +17,7 @@ namespace EtlRouter.Testing.KubeApiServer;
 /// KubernetesClient (and so the real operator) talks to unchanged. See README.md for what it does and
 /// where it differs from the real one.
 /// </summary>
-public sealed class TestApiServer : IAsyncDisposable
+public sealed partial class TestApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
@@ -89,6 +89,12 @@ public sealed class TestApiServer : IAsyncDisposable
                 return;
             }
 
+            if (GroupPath().Match(context.Request.Path.Value ?? "/") is { Success: true } group)
+            {
+                await DescribeGroupAsync(context, group.Groups[1].Value);
+                return;
+            }
+
             var route = ApiRoute.Parse(context.Request.Path.Value ?? "/", Store);
             if (route is null)
             {
@@ -111,6 +117,30 @@ public sealed class TestApiServer : IAsyncDisposable
             // The client went away.
         }
     }
+
+    // Discovery of one group (GET /apis/GROUP), as the operator asks it to choose a version the server serves.
+    private async Task DescribeGroupAsync(HttpContext context, string group)
+    {
+        var versions = Store.VersionsOf(group);
+        if (versions.Count == 0)
+        {
+            await WriteAsync(context, HttpStatusCode.NotFound, ApiError.Status(404, "NotFound", $"the server could not find the requested resource ({context.Request.Path})"));
+            return;
+        }
+
+        JsonObject Version(string v) => new() { ["groupVersion"] = $"{group}/{v}", ["version"] = v };
+        await WriteAsync(context, HttpStatusCode.OK, new JsonObject
+        {
+            ["kind"] = "APIGroup",
+            ["apiVersion"] = "v1",
+            ["name"] = group,
+            ["versions"] = new JsonArray([.. versions.Select(v => (JsonNode)Version(v))]),
+            ["preferredVersion"] = Version(versions[^1]),
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^/apis/([^/]+)/?$")]
+    private static partial System.Text.RegularExpressions.Regex GroupPath();
 
     private async Task DispatchAsync(HttpContext context, ApiRoute route)
     {

@@ -22,6 +22,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<OperatorMetrics>();
         services.TryAddSingleton<EntityClient>();
+        services.TryAddSingleton<ServedApiVersions>();
         services.TryAddSingleton<StatusWriter>();
         services.TryAddSingleton<IEventPublisher, KubernetesEventPublisher>();
         services.AddSingleton<OperatorRuntimeService>();

@@ -26,8 +26,8 @@ public sealed class ManifestValidationTests
     public void Every_broken_manifest_is_refused_with_a_message_naming_the_field(string file)
     {
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "broken", file));
-        var expectedPath = Header(text, "expect-path");
-        var expected = Header(text, "expect");
+        var expectedPath = BrokenManifest.Header(text, "expect-path");
+        var expected = BrokenManifest.Header(text, "expect");
 
         var document = Assert.Single(ManifestReader.Read(text, file));
 
@@ -75,7 +75,4 @@ public sealed class ManifestValidationTests
         Assert.Contains("spec.dlq.maxRetries", issues);
         Assert.Contains("spec.dlq.retention", issues);
     }
-
-    private static string Header(string text, string key) =>
-        text.Split('\n').First(l => l.StartsWith($"# {key}: ", StringComparison.Ordinal))[($"# {key}: ").Length..].Trim();
 }

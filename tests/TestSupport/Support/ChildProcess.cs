@@ -5,14 +5,16 @@ using System.Globalization;
 namespace EtlRouter.Tests.Support;
 
 /// <summary>
-/// One of our executables run as a real process (`dotnet X.dll args`) with its own environment. Keeps the last
-/// lines of its output for failure messages; kill -9 or SIGTERM; killed on dispose.
+/// One of our executables run as a real process (`dotnet X.dll args`), or any other program (<see cref="Program"/>),
+/// with its own environment. Keeps the last lines of its output for failure messages; kill -9 or SIGTERM; killed
+/// on dispose.
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
     private readonly ConcurrentQueue<string> output = new();
     private readonly string dll;
     private readonly string[] arguments;
+    private readonly string? program;
     private Process? process;
 
     public ChildProcess(string dll, IEnumerable<string> arguments, Dictionary<string, string> environment)
@@ -21,6 +23,13 @@ public sealed class ChildProcess : IDisposable
         this.arguments = [.. arguments];
         Environment = environment;
     }
+
+    private ChildProcess(string program, IEnumerable<string> arguments, Dictionary<string, string> environment, bool _)
+        : this(program, arguments, environment) => this.program = program;
+
+    /// <summary>A program that is not one of our dlls (a script, etcd), run as it is.</summary>
+    public static ChildProcess Program(string path, IEnumerable<string> arguments, Dictionary<string, string>? environment = null) =>
+        new(path, arguments, environment ?? [], true);
 
     /// <summary>The path of a project's built dll, e.g. Built("Sidecar", "etl-sidecar").</summary>
     public static string Built(string project, string assembly) =>
@@ -46,14 +55,14 @@ public sealed class ChildProcess : IDisposable
     public void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{Path.GetFileName(dll)} is already running");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"build first (dotnet build): {dll} is missing");
-        var start = new ProcessStartInfo("dotnet", [dll, .. arguments])
+        if (!File.Exists(dll)) throw new FileNotFoundException(program is null ? $"build first (dotnet build): {dll} is missing" : $"{dll} is missing");
+        var start = new ProcessStartInfo(program ?? "dotnet", program is null ? [dll, .. arguments] : arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["DOTNET_gcServer"] = "0";
+        if (program is null) start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         var started = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         started.OutputDataReceived += (_, e) => Keep(e.Data);
