@@ -41,7 +41,7 @@ internal sealed class OperatorRuntimeService(
         }
 
         var leaseLock = new LeaseLock(kubernetes, settings.Namespace, settings.LeaseName, settings.Identity);
-        var config = new LeaderElectionConfig(leaseLock)
+        var config = new LeaderElectionConfig(new OutageTolerantLock(leaseLock))
         {
             LeaseDuration = settings.LeaseDuration,
             RenewDeadline = settings.RenewDeadline,

@@ -21,9 +21,12 @@ public sealed class RealKubeApiServer : IAsyncDisposable
 
     private readonly ChildProcess etcd;
     private readonly ChildProcess server;
+    private readonly List<ChildProcess> peers = [];
+    private readonly string binary;
 
     private RealKubeApiServer(string binary, string directory, int[] ports)
     {
+        this.binary = binary;
         Directory = directory;
         Port = ports[0];
         EtcdPort = ports[1];
@@ -95,17 +98,43 @@ public sealed class RealKubeApiServer : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         server.Start();
+        await WaitReadyAsync(Url, server);
+    }
+
+    private async Task WaitReadyAsync(Uri url, ChildProcess process)
+    {
         using var http = AdminHttpClient();
         await Eventually.WaitUntil(
             async () =>
             {
-                if (!server.IsRunning) throw new InvalidOperationException("kube-apiserver exited:\n" + server.RecentOutput);
-                using var response = await http.GetAsync(new Uri(Url, "/readyz"));
+                if (!process.IsRunning) throw new InvalidOperationException("kube-apiserver exited:\n" + process.RecentOutput);
+                using var response = await http.GetAsync(new Uri(url, "/readyz"));
                 return response.IsSuccessStatusCode;
             },
-            "kube-apiserver /readyz",
+            $"kube-apiserver {url} /readyz",
             TimeSpan.FromSeconds(90),
-            Describe);
+            () => $"kube-apiserver: {process.Describe()}\netcd: {etcd.Describe()}");
+    }
+
+    /// <summary>
+    /// Another kube-apiserver on its own port, against the same etcd, keys and tokens: the other member of a highly
+    /// available control plane, through which changes go on while this one is down. Returns its admin kubeconfig;
+    /// the peer stops with this server's disposal.
+    /// </summary>
+    public async Task<string> StartPeerAsync()
+    {
+        var port = FreePorts.Take(1)[0];
+        var peer = ChildProcess.Program(Script, ["serve", Directory, Text(port), Text(EtcdPort)], new Dictionary<string, string>
+        {
+            ["KUBE_APISERVER_BIN"] = binary,
+            ["KUBE_APISERVER_AUDIT_LOG"] = Path.Combine(Directory, $"audit-{port}.log"),
+        });
+        peers.Add(peer);
+        peer.Start();
+        var kubeconfig = Path.Combine(Directory, $"admin-{port}.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, Kubeconfig("admin", $"    token: {AdminToken}").Replace($"127.0.0.1:{Port}", $"127.0.0.1:{port}", StringComparison.Ordinal));
+        await WaitReadyAsync(new Uri($"https://127.0.0.1:{port}"), peer);
+        return kubeconfig;
     }
 
     /// <summary>Stops the server (SIGTERM) and leaves etcd running, as a control-plane restart does.</summary>
@@ -153,9 +182,16 @@ public sealed class RealKubeApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var peer in peers) peer.Dispose();
         await server.StopAsync();
         server.Dispose();
         etcd.Dispose();
+        if (Environment.GetEnvironmentVariable("ETL_TEST_KEEP_APISERVER_DIR") == "1")
+        {
+            Console.WriteLine($"kept the API server's data, keys and audit log in {Directory}");
+            return;
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

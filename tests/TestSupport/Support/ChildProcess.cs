@@ -52,6 +52,9 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Whether any kept line of output (the last 400) contains the text.</summary>
     public bool HasPrinted(string text) => output.Any(line => line.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>The kept lines of output (the last 400) that contain the text.</summary>
+    public IReadOnlyList<string> Printed(string text) => output.Where(line => line.Contains(text, StringComparison.Ordinal)).ToList();
+
     public void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{Path.GetFileName(dll)} is already running");
