@@ -7,7 +7,7 @@ namespace EtlRouter.Operator.Runtime.Metrics;
 /// The runtime's instruments, exported at /metrics through OpenTelemetry's Prometheus exporter:
 /// etl_operator_reconciles_total{kind,result}, etl_operator_reconcile_errors_total{kind},
 /// etl_operator_reconcile_duration_seconds{kind}, etl_operator_status_conflicts_total{kind},
-/// etl_operator_watch_restarts_total{kind,reason} and etl_operator_leader.
+/// etl_operator_watch_restarts_total{kind,reason}, etl_operator_leader and etl_operator_leader_terms_total.
 /// </summary>
 public sealed class OperatorMetrics : IDisposable
 {
@@ -19,6 +19,7 @@ public sealed class OperatorMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _watchRestarts;
+    private readonly Counter<long> _terms;
     private int _leader;
 
     public OperatorMetrics(IMeterFactory meterFactory)
@@ -29,6 +30,7 @@ public sealed class OperatorMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("etl_operator_reconcile_duration", unit: "s", description: "Time one reconcile took.");
         _conflicts = _meter.CreateCounter<long>("etl_operator_status_conflicts", description: "Status writes refused with 409 and retried.");
         _watchRestarts = _meter.CreateCounter<long>("etl_operator_watch_restarts", description: "Watches restarted, by reason (gone, error).");
+        _terms = _meter.CreateCounter<long>("etl_operator_leader_terms", description: "Terms this replica started leading; a rise while the Lease stayed ours means a blip ended a term.");
         _meter.CreateObservableGauge("etl_operator_leader", () => Volatile.Read(ref _leader), description: "1 while this replica holds the leader Lease.");
     }
 
@@ -46,7 +48,12 @@ public sealed class OperatorMetrics : IDisposable
     public void WatchRestarted(string kind, string reason) =>
         _watchRestarts.Add(1, new("kind", kind), new("reason", reason));
 
-    public void SetLeader(bool leading) => Volatile.Write(ref _leader, leading ? 1 : 0);
+    public void SetLeader(bool leading)
+    {
+        Volatile.Write(ref _leader, leading ? 1 : 0);
+        if (leading)
+            _terms.Add(1);
+    }
 
     public static Stopwatch Start() => Stopwatch.StartNew();
 
