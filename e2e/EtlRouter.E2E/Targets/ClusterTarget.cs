@@ -130,6 +130,14 @@ public abstract class ClusterTarget : IAsyncLifetime
             "the operator to publish its CA into the webhook configurations",
             TimeSpan.FromSeconds(30),
             () => $"kubectl apply said: {applied}\n{byUrl}\n{Operator.Process.Describe()}");
+
+        // And until the API server, having seen the new caBundle, gets through to the webhook (a dry run calls it).
+        const string Probe = "apiVersion: etl.router/v1\nkind: EtlPipeline\nmetadata: {name: webhook-probe, namespace: default}\nspec: {source: a, sink: b}\n";
+        await Eventually.WaitUntil(
+            async () => (await Kubectl.RunAsync(["apply", "--dry-run=server", "-f", "-"], Probe)).Succeeded,
+            "the API server to call the validating webhook",
+            TimeSpan.FromSeconds(30),
+            Operator.Process.Describe);
     }
 
     private Admissionregistrationv1WebhookClientConfig ByUrl(Admissionregistrationv1WebhookClientConfig config) =>
