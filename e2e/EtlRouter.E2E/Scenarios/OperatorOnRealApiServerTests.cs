@@ -4,6 +4,7 @@ using EtlRouter.E2E.Targets;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Runtime.Client;
+using EtlRouter.Tests.RealApiServer;
 using EtlRouter.Tests.Support;
 using k8s;
 using k8s.Autorest;
@@ -42,6 +43,12 @@ public sealed class OperatorOnRealApiServerTests(RealApiServerTarget target)
         Assert.Equal(HttpStatusCode.Forbidden, pods.Response.StatusCode);
         var crd = await Assert.ThrowsAsync<HttpOperationException>(() => asOperator.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("etlpipelines.etl.router"));
         Assert.Equal(HttpStatusCode.Forbidden, crd.Response.StatusCode);
+
+        // A user the cluster knows (a client certificate from its CA) but whom nothing binds is refused too.
+        var stranger = new Kubectl(KubeIdentities.User(target.Server, "alice", "developers"));
+        var refusedToStranger = await stranger.RunAsync("get", "etlpipelines", "-n", ns);
+        Assert.False(refusedToStranger.Succeeded);
+        Assert.Contains("User \"alice\" cannot list resource \"etlpipelines\"", refusedToStranger.Errors, StringComparison.Ordinal);
 
         // Everything the operator does: every kind reconciled, a router cluster's objects, events, finalizers.
         var auditedBefore = AuditEvents().Count(e => e.User == OperatorUser);

@@ -16,13 +16,13 @@ public static class KubeIdentities
     public static string User(RealKubeApiServer api, string user, params string[] groups)
     {
         using var ca = X509Certificate2.CreateFromPemFile(api.ClientCaPath, api.ClientCaKeyPath);
-        using var key = RSA.Create(2048);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
         foreach (var group in groups) subject.AddOrganizationName(group);
         subject.AddCommonName(user);
-        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
-        using var certificate = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(12));
+        using var certificate = request.Create(ca, ca.NotBefore, DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(12));
         var credentials = $"""
                 client-certificate-data: {Base64(certificate.ExportCertificatePem())}
                 client-key-data: {Base64(key.ExportPkcs8PrivateKeyPem())}
