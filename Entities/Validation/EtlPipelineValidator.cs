@@ -33,8 +33,6 @@ public sealed class EtlPipelineValidator : AbstractValidator<EtlPipeline>
                     var stage = spec.Stages[i];
                     if (stage?.Name is { } name && !MetadataRules.DnsLabel().IsMatch(name))
                         context.AddFailure($"spec.stages[{i}].name", $"'{name}' is not a DNS label; use lowercase letters, digits and '-'");
-                    if (stage?.Replicas is < 1 or > 64)
-                        context.AddFailure($"spec.stages[{i}].replicas", $"is {stage.Replicas}; use 1 to 64");
                 }
             }
 

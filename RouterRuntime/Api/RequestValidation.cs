@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Entities.Graph;
+using EtlRouter.Entities.Resources;
+using EtlRouter.Entities.Validation;
 using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;
@@ -11,7 +14,6 @@ namespace EtlRouter.RouterRuntime.Api;
 public static partial class RequestValidation
 {
     private const int MaxNameLength = 253;
-    private const int MaxStages = 256;
 
     public static void Pipeline(PipelineDefinition? pipeline, string path = "pipeline")
     {
@@ -19,37 +21,23 @@ public static partial class RequestValidation
         Ref(pipeline.Ref, $"{path}.ref");
         if (pipeline.Generation < 0) throw Invalid($"{path}.generation", $"{pipeline.Generation} is negative; send metadata.generation (0 or more)");
         if (pipeline.Stages.Count == 0) throw Invalid($"{path}.stages", "empty; a pipeline needs at least a source and a sink");
-        if (pipeline.Stages.Count > MaxStages) throw Invalid($"{path}.stages", $"{pipeline.Stages.Count} stages; at most {MaxStages}");
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // What only a definition can get wrong; the graph rules are the same as for a custom resource.
+        var stages = new List<PipelineStage>(pipeline.Stages.Count);
         for (var i = 0; i < pipeline.Stages.Count; i++)
         {
             var stage = pipeline.Stages[i];
             var at = $"{path}.stages[{i}]";
             Name(stage.Name, $"{at}.name");
-            if (!names.Add(stage.Name)) throw Invalid($"{at}.name", $"'{stage.Name}' is used by another stage; stage names must be unique");
             if (stage.Kind == StageKind.Unspecified) throw Invalid($"{at}.kind", "unspecified; set SOURCE, TRANSFORM or SINK");
             if (string.IsNullOrWhiteSpace(stage.Service)) throw Invalid($"{at}.service", "empty; name the service sidecars match");
             if (stage.Endpoint.Length > 0 && !IsHostPort(stage.Endpoint)) throw Invalid($"{at}.endpoint", $"'{stage.Endpoint}' is not host:port");
-            if (stage.Replicas > 64) throw Invalid($"{at}.replicas", $"{stage.Replicas} is more than 64");
-            if (stage.Kind == StageKind.Source && stage.Inputs.Count > 0) throw Invalid($"{at}.inputs", "a source has no inputs; remove them");
-            if (stage.Kind != StageKind.Source && stage.Inputs.Count == 0) throw Invalid($"{at}.inputs", $"empty; a {Kind(stage.Kind)} needs at least one input stage");
+            stages.Add(new PipelineStage(stage.Name, ServiceKindOf(stage.Kind), stage.Service, [.. stage.Inputs], stage.Replicas == 0 ? 1 : (int)Math.Min(stage.Replicas, (uint)int.MaxValue), at));
         }
 
-        var byName = pipeline.Stages.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        for (var i = 0; i < pipeline.Stages.Count; i++)
-        {
-            var stage = pipeline.Stages[i];
-            for (var j = 0; j < stage.Inputs.Count; j++)
-            {
-                if (!byName.TryGetValue(stage.Inputs[j], out var input))
-                    throw Invalid($"{path}.stages[{i}].inputs[{j}]", $"'{stage.Inputs[j]}' is not a stage of this pipeline");
-                if (input.Kind == StageKind.Sink)
-                    throw Invalid($"{path}.stages[{i}].inputs[{j}]", $"'{input.Name}' is a sink; sinks have no outputs");
-            }
-        }
-
-        if (FindCycle(pipeline) is { } cycle) throw Invalid($"{path}.stages", $"cycle {string.Join(" -> ", cycle)}; a pipeline must be a DAG");
+        var issues = new List<ValidationIssue>();
+        if (PipelineGraphRules.Check(stages, (_, i) => $"{path}.stages[{i}]", $"{path}.stages", issues) is null)
+            throw Invalid(issues[0].Path, issues[0].Message);
     }
 
     public static void Ref(PipelineRef? reference, string path)
@@ -110,40 +98,12 @@ public static partial class RequestValidation
         return colon > 0 && int.TryParse(value.AsSpan(colon + 1), out var port) && port is > 0 and < 65536 && value.Length < 300;
     }
 
-    private static List<string>? FindCycle(PipelineDefinition pipeline)
+    private static ServiceKind ServiceKindOf(StageKind kind) => kind switch
     {
-        // Depth-first over output edges; a grey node met again closes a cycle.
-        var outputs = pipeline.Stages.ToDictionary(s => s.Name, _ => new List<string>(), StringComparer.Ordinal);
-        foreach (var stage in pipeline.Stages)
-            foreach (var input in stage.Inputs) outputs[input].Add(stage.Name);
-
-        var color = new Dictionary<string, int>(StringComparer.Ordinal);
-        var path = new List<string>();
-        foreach (var start in pipeline.Stages.Select(s => s.Name))
-        {
-            if (Visit(start) is { } found) return found;
-        }
-
-        return null;
-
-        List<string>? Visit(string name)
-        {
-            if (color.GetValueOrDefault(name) == 2) return null;
-            if (color.GetValueOrDefault(name) == 1) return [.. path.Skip(path.IndexOf(name)), name];
-            color[name] = 1;
-            path.Add(name);
-            foreach (var next in outputs[name])
-            {
-                if (Visit(next) is { } found) return found;
-            }
-
-            path.RemoveAt(path.Count - 1);
-            color[name] = 2;
-            return null;
-        }
-    }
-
-    private static string Kind(StageKind kind) => Scheduling.StageScheduler.KindName(kind);
+        StageKind.Source => ServiceKind.Source,
+        StageKind.Transform => ServiceKind.Transform,
+        _ => ServiceKind.Sink,
+    };
 
     private static string Shorten(string value) => value.Length > 40 ? value[..40] + "..." : value;
 

@@ -45,7 +45,7 @@ public sealed class RouterBadInputTests
         cyclic.Stages[1].Inputs.Add("transform");
         var cycle = await Assert.ThrowsAsync<RpcException>(async () => await target.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = cyclic }));
         Assert.Equal(StatusCode.InvalidArgument, cycle.StatusCode);
-        Assert.Contains("pipeline.stages: cycle transform -> transform", cycle.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("pipeline.stages[1].inputs: cycle transform -> transform", cycle.Status.Detail, StringComparison.Ordinal);
 
         var unnamed = RouterTestData.Linear("");
         var noName = await Assert.ThrowsAsync<RpcException>(async () => await target.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = unnamed }));
