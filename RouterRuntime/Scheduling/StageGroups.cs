@@ -4,7 +4,7 @@ using EtlRouter.RouterRuntime.Log;
 namespace EtlRouter.RouterRuntime.Scheduling;
 
 /// <summary>
-/// Which stages share a <see cref="StageKey"/> (and so their sidecars), across all pipelines. Derived from the
+/// Which stages share a <see cref="SharedStageKey"/> (and so their sidecars), across all pipelines. Derived from the
 /// pipelines, kept in step with every apply and delete and rebuilt after a snapshot is loaded, so a write
 /// reschedules the groups it touches instead of passing over every stage of every pipeline.
 /// Members are ordered by pipeline key, then stage position: the order the full pass visits them in.
@@ -17,16 +17,16 @@ public sealed class StageGroups
         return byPipeline != 0 ? byPipeline : a.Stage.CompareTo(b.Stage);
     });
 
-    private readonly Dictionary<StageKey, SortedSet<(string Pipeline, int Stage)>> groups = [];
+    private readonly Dictionary<SharedStageKey, SortedSet<(string Pipeline, int Stage)>> groups = [];
 
     // How many members of each group ask for each replica count, so the group's maximum is known without a pass.
-    private readonly Dictionary<StageKey, SortedDictionary<uint, int>> replicas = [];
+    private readonly Dictionary<SharedStageKey, SortedDictionary<uint, int>> replicas = [];
 
     public void Add(string pipelineKey, PipelineDefinition definition)
     {
         for (var i = 0; i < definition.Stages.Count; i++)
         {
-            var key = StageKey.Of(definition.Stages[i]);
+            var key = SharedStageKey.Of(definition.Stages[i]);
             if (!groups.TryGetValue(key, out var members))
             {
                 members = new SortedSet<(string Pipeline, int Stage)>(MemberOrder);
@@ -44,7 +44,7 @@ public sealed class StageGroups
     {
         for (var i = 0; i < definition.Stages.Count; i++)
         {
-            var key = StageKey.Of(definition.Stages[i]);
+            var key = SharedStageKey.Of(definition.Stages[i]);
             if (!groups.TryGetValue(key, out var members) || !members.Remove((pipelineKey, i))) continue;
             var counts = replicas[key];
             var wanted = Math.Max(1, definition.Stages[i].Replicas);
@@ -65,12 +65,12 @@ public sealed class StageGroups
     }
 
     /// <summary>The group's members as (pipeline key, stage position), in visiting order; empty when none.</summary>
-    public IReadOnlyCollection<(string Pipeline, int Stage)> Members(StageKey key) =>
+    public IReadOnlyCollection<(string Pipeline, int Stage)> Members(SharedStageKey key) =>
         groups.TryGetValue(key, out var members) ? members : [];
 
     /// <summary>The most replicas any member of the group asks for (at least 1).</summary>
-    public uint MaxReplicas(StageKey key) => replicas.TryGetValue(key, out var counts) && counts.Count > 0 ? counts.Keys.Max() : 1;
+    public uint MaxReplicas(SharedStageKey key) => replicas.TryGetValue(key, out var counts) && counts.Count > 0 ? counts.Keys.Max() : 1;
 
     /// <summary>The keys of a definition's stages.</summary>
-    public static IEnumerable<StageKey> Keys(PipelineDefinition? definition) => definition?.Stages.Select(StageKey.Of) ?? [];
+    public static IEnumerable<SharedStageKey> Keys(PipelineDefinition? definition) => definition?.Stages.Select(SharedStageKey.Of) ?? [];
 }

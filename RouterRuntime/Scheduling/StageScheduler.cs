@@ -25,8 +25,8 @@ public static class StageScheduler
     public static ulong Schedule(IReadOnlyList<StoredPipeline> pipelines, IReadOnlyList<StoredSidecar> sidecars, ulong epoch, IReadOnlySet<(StageKind, string)>? affected = null)
     {
         var load = sidecars.ToDictionary(s => s.Registration.SidecarId, _ => 0, StringComparer.Ordinal);
-        var groups = new List<(StageKey Key, List<(StageDefinition Definition, StoredStage Stored)> Members)>();
-        var byKey = new Dictionary<StageKey, List<(StageDefinition, StoredStage)>>();
+        var groups = new List<(SharedStageKey Key, List<(StageDefinition Definition, StoredStage Stored)> Members)>();
+        var byKey = new Dictionary<SharedStageKey, List<(StageDefinition, StoredStage)>>();
 
         foreach (var pipeline in pipelines)
         {
@@ -44,7 +44,7 @@ public static class StageScheduler
                     continue;
                 }
 
-                var key = StageKey.Of(definition);
+                var key = SharedStageKey.Of(definition);
                 if (!byKey.TryGetValue(key, out var members))
                 {
                     members = [];
@@ -69,7 +69,7 @@ public static class StageScheduler
     /// Reassigns only the groups of <paramref name="keys"/> (the stages a pipeline apply or delete touched); the
     /// other stages keep their sidecars. Load is counted (over every stage) only when a group needs new sidecars.
     /// </summary>
-    public static ulong ScheduleGroups(IReadOnlyDictionary<string, StoredPipeline> pipelines, StageGroups index, IReadOnlyCollection<StageKey> keys, IReadOnlySet<string> written, IReadOnlyList<StoredSidecar> sidecars, ulong epoch)
+    public static ulong ScheduleGroups(IReadOnlyDictionary<string, StoredPipeline> pipelines, StageGroups index, IReadOnlyCollection<SharedStageKey> keys, IReadOnlySet<string> written, IReadOnlyList<StoredSidecar> sidecars, ulong epoch)
     {
         var groups = keys
             .Select(key => (Key: key, Members: index.Members(key)))
@@ -95,7 +95,7 @@ public static class StageScheduler
             {
                 foreach (var definition in pipeline.Definition.Stages)
                 {
-                    if (pending.Contains(StageKey.Of(definition))) continue;
+                    if (pending.Contains(SharedStageKey.Of(definition))) continue;
                     foreach (var id in Stored(pipeline, definition).Sidecars)
                     {
                         if (load.TryGetValue(id, out var count)) load[id] = count + 1;
@@ -131,7 +131,7 @@ public static class StageScheduler
     /// assignment no longer stands, or a written member brings sidecars of its own).
     /// </summary>
     private static bool? AssignWritten(
-        StageKey key,
+        SharedStageKey key,
         IReadOnlyCollection<(string Pipeline, int Stage)> members,
         IReadOnlySet<string> written,
         StageGroups index,
@@ -150,7 +150,7 @@ public static class StageScheduler
             if (!pipelines.TryGetValue(pipelineKey, out var pipeline)) continue;
             for (var i = 0; i < pipeline.Definition.Stages.Count; i++)
             {
-                if (StageKey.Of(pipeline.Definition.Stages[i]) == key) touched.Add(resolve((pipelineKey, i)));
+                if (SharedStageKey.Of(pipeline.Definition.Stages[i]) == key) touched.Add(resolve((pipelineKey, i)));
             }
         }
 

@@ -17,7 +17,7 @@ public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     // Services whose stages need rescheduling once the entry is applied (sidecars came or went), stage groups
     // a pipeline write touched, or everything.
     private readonly HashSet<(StageKind, string)> dirty = [];
-    private readonly HashSet<StageKey> dirtyGroups = [];
+    private readonly HashSet<SharedStageKey> dirtyGroups = [];
     private readonly HashSet<string> writtenPipelines = new(StringComparer.Ordinal);
     private bool dirtyAll;
 

@@ -44,7 +44,7 @@ public sealed class RouterState
         Epoch = StageScheduler.Schedule(Pipelines.Values.ToList(), Sidecars.Values.ToList(), Epoch, affected);
 
     /// <summary>Recomputes the assignments of the stage groups that writes to <paramref name="written"/> pipelines touched.</summary>
-    public void RescheduleGroups(IReadOnlyCollection<StageKey> keys, IReadOnlySet<string> written) =>
+    public void RescheduleGroups(IReadOnlyCollection<SharedStageKey> keys, IReadOnlySet<string> written) =>
         Epoch = StageScheduler.ScheduleGroups(Pipelines, Groups, keys, written, Sidecars.Values.ToList(), Epoch);
 
     /// <summary>The services a sidecar registered, and those of the stages it runs now.</summary>

@@ -235,7 +235,7 @@ public sealed class StageSchedulerTests
         // Every group is consistent: all members of a shared stage run on the same sidecars, as many as the
         // most demanding member asks for.
         var stages = state.Pipelines.Values.SelectMany(p => p.Definition.Stages.Select(d => (Definition: d, Stored: p.Stages.Single(s => s.Name == d.Name))));
-        foreach (var group in stages.GroupBy(s => EtlRouter.RouterRuntime.Scheduling.StageKey.Of(s.Definition)))
+        foreach (var group in stages.GroupBy(s => EtlRouter.RouterRuntime.Scheduling.SharedStageKey.Of(s.Definition)))
         {
             var sidecars = group.First().Stored.Sidecars.ToList();
             Assert.All(group, member => Assert.Equal(sidecars, member.Stored.Sidecars));

@@ -7,15 +7,15 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// What makes two stages "the same stage": the same service, called the same way. Stages with equal keys, in
 /// one pipeline or several, share their sidecars.
 /// </summary>
-public readonly record struct StageKey(StageKind Kind, string Service, string Endpoint, uint TimeoutSeconds, string Options)
+public readonly record struct SharedStageKey(StageKind Kind, string Service, string Endpoint, uint TimeoutSeconds, string Options)
 {
     // A stored definition never changes (an apply replaces it), and every write passes over every stage of the
     // services it touches: compute each definition's key once rather than joining its options on every pass.
     private static readonly ConditionalWeakTable<StageDefinition, object> Keys = new();
 
-    public static StageKey Of(StageDefinition stage) => (StageKey)Keys.GetValue(stage, static s => Compute(s));
+    public static SharedStageKey Of(StageDefinition stage) => (SharedStageKey)Keys.GetValue(stage, static s => Compute(s));
 
-    private static StageKey Compute(StageDefinition stage) => new(
+    private static SharedStageKey Compute(StageDefinition stage) => new(
         stage.Kind,
         stage.Service,
         stage.Endpoint,

@@ -3,7 +3,7 @@ using EtlRouter.Contracts;
 using EtlRouter.Sidecar.Flow;
 using Xunit;
 
-namespace EtlRouter.Tests.Connectors;
+namespace EtlRouter.Tests.Sidecar;
 
 /// <summary>The sidecar's settings and credit windows: bad values are refused by name; credit is never overdrawn.</summary>
 public sealed class SidecarSettingsTests
