@@ -63,7 +63,7 @@ public sealed class EtlPipelineValidator : AbstractValidator<EtlPipeline>
             context.AddFailure("spec.flowControl.maxInFlightBytes", $"is {flow.MaxInFlightBytes}; use 1024 bytes to 1 GiB");
         if (flow.BatchSize is < 1 or > 10_000)
             context.AddFailure("spec.flowControl.batchSize", $"is {flow.BatchSize}; use 1 to 10000 records");
-        else if (flow.BatchSize > (flow.MaxInFlight ?? FlowControlSpec.DefaultMaxInFlight))
-            context.AddFailure("spec.flowControl.batchSize", $"is {flow.BatchSize}, more than maxInFlight ({flow.MaxInFlight ?? FlowControlSpec.DefaultMaxInFlight}); a batch must fit in the credit window, lower batchSize or raise maxInFlight");
+        else if (flow.BatchSize > PipelineDefaults.MaxInFlight(flow.MaxInFlight))
+            context.AddFailure("spec.flowControl.batchSize", $"is {flow.BatchSize}, more than maxInFlight ({PipelineDefaults.MaxInFlight(flow.MaxInFlight)}); a batch must fit in the credit window, lower batchSize or raise maxInFlight");
     }
 }

@@ -46,22 +46,18 @@ public static class PipelineDefinitionBuilder
         _ => StageKind.Sink,
     };
 
-    private static DeadLetterPolicy DeadLetters(DeadLetterSpec? spec)
+    private static DeadLetterPolicy DeadLetters(DeadLetterSpec? spec) => new()
     {
-        DurationText.TryParse(spec?.Retention ?? DeadLetterSpec.DefaultRetention, out var retention);
-        return new DeadLetterPolicy
-        {
-            Enabled = spec?.Enabled ?? true,
-            MaxRetries = (uint)(spec?.MaxRetries ?? DeadLetterSpec.DefaultMaxRetries),
-            Retention = Duration.FromTimeSpan(retention),
-            MaxRecords = (uint)(spec?.MaxRecords ?? DeadLetterSpec.DefaultMaxRecords),
-        };
-    }
+        Enabled = spec?.Enabled ?? true,
+        MaxRetries = (uint)(spec?.MaxRetries ?? DeadLetterSpec.DefaultMaxRetries),
+        Retention = Duration.FromTimeSpan(PipelineDefaults.DeadLetterRetention(spec?.Retention is { } text && DurationText.TryParse(text, out var retention) ? retention : null)),
+        MaxRecords = (uint)PipelineDefaults.DeadLetterMaxRecords(spec?.MaxRecords),
+    };
 
     private static FlowControl Flow(FlowControlSpec? spec) => new()
     {
-        MaxInFlight = (uint)(spec?.MaxInFlight ?? FlowControlSpec.DefaultMaxInFlight),
-        MaxInFlightBytes = (ulong)(spec?.MaxInFlightBytes ?? FlowControlSpec.DefaultMaxInFlightBytes),
-        BatchSize = (uint)(spec?.BatchSize ?? FlowControlSpec.DefaultBatchSize),
+        MaxInFlight = (uint)PipelineDefaults.MaxInFlight(spec?.MaxInFlight),
+        MaxInFlightBytes = (ulong)PipelineDefaults.MaxInFlightBytes(spec?.MaxInFlightBytes),
+        BatchSize = (uint)PipelineDefaults.BatchSize(spec?.BatchSize),
     };
 }

@@ -4,9 +4,8 @@ using EtlRouter.Entities.Resources;
 namespace EtlRouter.RouterRuntime.Scheduling;
 
 /// <summary>
-/// The credit budget of every edge, from the pipeline's flowControl. A zero field means "not set" and takes
-/// the same default the EtlPipeline CRD documents, so a pipeline applied by etlctl in local mode behaves
-/// like one applied through the operator.
+/// The credit budget of every edge, from the pipeline's flowControl; a zero field means "not set"
+/// (<see cref="PipelineDefaults"/>).
 /// </summary>
 public static class CreditBudgets
 {
@@ -15,9 +14,9 @@ public static class CreditBudgets
         var flow = pipeline.FlowControl;
         return new CreditBudget
         {
-            MaxInFlightRecords = flow is { MaxInFlight: > 0 } ? flow.MaxInFlight : FlowControlSpec.DefaultMaxInFlight,
-            MaxInFlightBytes = flow is { MaxInFlightBytes: > 0 } ? flow.MaxInFlightBytes : FlowControlSpec.DefaultMaxInFlightBytes,
-            BatchSize = flow is { BatchSize: > 0 } ? flow.BatchSize : FlowControlSpec.DefaultBatchSize,
+            MaxInFlightRecords = (uint)PipelineDefaults.MaxInFlight(flow?.MaxInFlight),
+            MaxInFlightBytes = (ulong)PipelineDefaults.MaxInFlightBytes((long?)flow?.MaxInFlightBytes),
+            BatchSize = (uint)PipelineDefaults.BatchSize(flow?.BatchSize),
         };
     }
 }

@@ -12,7 +12,6 @@ namespace EtlRouter.RouterRuntime.State;
 public sealed class DeadLetterStore
 {
     // The CRD's default, for dead letters of a pipeline the router does not hold (or one sent without a policy).
-    private static readonly TimeSpan DefaultRetention = DurationText.TryParse(DeadLetterSpec.DefaultRetention, out var retention) ? retention : TimeSpan.FromDays(7);
 
     private readonly Dictionary<string, DeadLetter> byId = new(StringComparer.Ordinal);
     private readonly List<DeadLetter> ordered = [];
@@ -103,8 +102,8 @@ public sealed class DeadLetterStore
     // The oldest beyond the pipeline's count, and everything older than its retention.
     private static HashSet<string> Expired(List<DeadLetter> mine, DeadLetterPolicy? policy, Timestamp now)
     {
-        var maxRecords = policy is { MaxRecords: > 0 } ? (int)policy.MaxRecords : DeadLetterSpec.DefaultMaxRecords;
-        var retention = policy?.Retention is { } r && r.ToTimeSpan() > TimeSpan.Zero ? r.ToTimeSpan() : DefaultRetention;
+        var maxRecords = (int)PipelineDefaults.DeadLetterMaxRecords(policy?.MaxRecords);
+        var retention = PipelineDefaults.DeadLetterRetention(policy?.Retention?.ToTimeSpan());
         var cutoff = now.ToDateTimeOffset() - retention;
         return mine.Take(Math.Max(0, mine.Count - maxRecords))
             .Concat(mine.Where(d => d.StoredAt is not null && d.StoredAt.ToDateTimeOffset() < cutoff))
