@@ -77,9 +77,6 @@ public sealed class RealKubeApiServer : IAsyncDisposable
 
     private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The server's recent output, for a wait that timed out.</summary>
-    public string Describe() => $"kube-apiserver: {server.Describe()}\netcd: {etcd.Describe()}";
-
     /// <summary>Starts etcd and the server, and waits until the server is ready (about 10 s).</summary>
     public static async Task<RealKubeApiServer> StartAsync()
     {

@@ -18,18 +18,21 @@ public sealed class ChildProcess : IDisposable
     private Process? process;
 
     public ChildProcess(string dll, IEnumerable<string> arguments, Dictionary<string, string> environment)
+        : this(dll, null, arguments, environment)
     {
-        this.dll = dll;
+    }
+
+    private ChildProcess(string file, string? program, IEnumerable<string> arguments, Dictionary<string, string> environment)
+    {
+        dll = file;
+        this.program = program;
         this.arguments = [.. arguments];
         Environment = environment;
     }
 
-    private ChildProcess(string program, IEnumerable<string> arguments, Dictionary<string, string> environment, bool _)
-        : this(program, arguments, environment) => this.program = program;
-
     /// <summary>A program that is not one of our dlls (a script, etcd), run as it is.</summary>
     public static ChildProcess Program(string path, IEnumerable<string> arguments, Dictionary<string, string>? environment = null) =>
-        new(path, arguments, environment ?? [], true);
+        new(path, path, arguments, environment ?? []);
 
     /// <summary>The path of a project's built dll, e.g. Built("Sidecar", "etl-sidecar").</summary>
     public static string Built(string project, string assembly) =>
