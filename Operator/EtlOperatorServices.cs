@@ -2,8 +2,8 @@ using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Controllers;
 using EtlRouter.Operator.Finalizers;
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime;
-using EtlRouter.Operator.Runtime.Builder;
+using EtlRouter.OperatorRuntime;
+using EtlRouter.OperatorRuntime.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EtlRouter.Operator;

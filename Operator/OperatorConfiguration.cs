@@ -1,5 +1,5 @@
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime;
+using EtlRouter.OperatorRuntime;
 using Microsoft.Extensions.Configuration;
 
 namespace EtlRouter.Operator;

@@ -1,7 +1,7 @@
 using EtlRouter.Operator;
+using EtlRouter.Operator.Generation;
 using EtlRouter.Operator.Webhooks;
-using EtlRouter.Operator.Runtime.Generation;
-using EtlRouter.Operator.Runtime.Metrics;
+using EtlRouter.OperatorRuntime.Metrics;
 using k8s;
 using OpenTelemetry.Metrics;
 
@@ -36,7 +36,7 @@ if (webhookSettings.Enabled)
     });
 }
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(OperatorMetrics.MeterName)
+    .AddMeter(OperatorMeter.Name)
     .AddPrometheusExporter());
 builder.Services.AddHealthChecks();
 

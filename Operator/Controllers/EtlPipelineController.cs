@@ -4,7 +4,7 @@ using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.OperatorRuntime.Abstractions;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 

@@ -3,8 +3,7 @@ using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime.Abstractions;
-using EtlRouter.Operator.Runtime.Client;
+using EtlRouter.OperatorRuntime.Abstractions;
 using Grpc.Core;
 using k8s;
 using k8s.Models;
@@ -20,8 +19,10 @@ namespace EtlRouter.Operator.Controllers;
 [GenericRbac(Groups = ["apps"], Resources = ["statefulsets"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = [""], Resources = ["services"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = RbacVerb.All)]
-public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, IEventPublisher events, ServedApiVersions apiVersions) : IEntityController<EtlRouterCluster>
+public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, IEventPublisher events, IServedApiVersions apiVersions) : IEntityController<EtlRouterCluster>
 {
+    private const string PolicyGroup = "policy";
+
     // policy/v1 from Kubernetes 1.21, policy/v1beta1 before it (removed in 1.25): the same fields either way.
     private static readonly string[] DisruptionBudgetVersions = ["v1", "v1beta1"];
 
@@ -121,10 +122,10 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
 
     private async Task EnsureDisruptionBudgetAsync(EtlRouterCluster cluster, CancellationToken cancellationToken)
     {
-        var version = await apiVersions.ChooseAsync(ServedApiVersions.PolicyGroup, DisruptionBudgetVersions, cancellationToken);
-        var desired = RouterClusterResources.DisruptionBudget(cluster, $"{ServedApiVersions.PolicyGroup}/{version}");
+        var version = await apiVersions.ChooseAsync(PolicyGroup, DisruptionBudgetVersions, cancellationToken);
+        var desired = RouterClusterResources.DisruptionBudget(cluster, $"{PolicyGroup}/{version}");
         var ns = desired.Metadata.NamespaceProperty;
-        using var budgets = new GenericClient(kubernetes, ServedApiVersions.PolicyGroup, version, "poddisruptionbudgets", false);
+        using var budgets = new GenericClient(kubernetes, PolicyGroup, version, "poddisruptionbudgets", false);
         try
         {
             var existing = await GetOrNull(() => budgets.ReadNamespacedAsync<V1PodDisruptionBudget>(ns, desired.Metadata.Name, cancellationToken));
@@ -142,7 +143,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         catch (Exception e) when (KubernetesErrors.IsNotFound(e))
         {
             // A write answered 404: the version itself is gone (the server changed under us). Discover again next time.
-            apiVersions.Forget(ServedApiVersions.PolicyGroup);
+            apiVersions.Forget(PolicyGroup);
             throw;
         }
     }

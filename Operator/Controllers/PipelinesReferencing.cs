@@ -1,12 +1,10 @@
 using EtlRouter.Entities.Resources;
-using EtlRouter.Operator.Runtime.Abstractions;
-using EtlRouter.Operator.Runtime.Client;
-using EtlRouter.Operator.Runtime.Watcher;
+using EtlRouter.OperatorRuntime.Abstractions;
 
 namespace EtlRouter.Operator.Controllers;
 
 /// <summary>When a source, transform or sink changes, the pipelines of its namespace that name it reconcile.</summary>
-public sealed class PipelinesReferencing<TService>(EntityCache<EtlPipeline> pipelines) : IEntityMapper<TService, EtlPipeline>
+public sealed class PipelinesReferencing<TService>(IEntityCache<EtlPipeline> pipelines) : IEntityMapper<TService, EtlPipeline>
     where TService : IServiceEntity
 {
     public IEnumerable<EntityKey> Map(TService related) =>

@@ -1,13 +1,12 @@
 using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
-using EtlRouter.Operator.Runtime.Client;
-using EtlRouter.Operator.Runtime.Watcher;
+using EtlRouter.OperatorRuntime.Abstractions;
 
 namespace EtlRouter.Operator.Controllers;
 
 /// <summary>Finds the EtlSource, EtlTransform and EtlSink each stage names, in the pipeline's namespace.</summary>
-public sealed class ReferenceResolver(EntityCache<EtlSource> sources, EntityCache<EtlTransform> transforms, EntityCache<EtlSink> sinks)
+public sealed class ReferenceResolver(IEntityCache<EtlSource> sources, IEntityCache<EtlTransform> transforms, IEntityCache<EtlSink> sinks)
 {
     public (IReadOnlyDictionary<string, IServiceEntity> Resolved, IReadOnlyList<ValidationIssue> Missing) Resolve(string @namespace, PipelineGraph graph)
     {

@@ -3,7 +3,7 @@ using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.OperatorRuntime.Abstractions;
 using Grpc.Core;
 
 namespace EtlRouter.Operator.Controllers;

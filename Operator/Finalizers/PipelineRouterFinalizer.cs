@@ -1,7 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.OperatorRuntime.Abstractions;
 using Grpc.Core;
 
 namespace EtlRouter.Operator.Finalizers;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.OperatorRuntime.Abstractions;
 using k8s;
 using k8s.Autorest;
 

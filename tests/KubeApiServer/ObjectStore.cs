@@ -52,7 +52,14 @@ public sealed class ObjectStore
             return _types.Values.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
     }
 
-    /// <summary>The versions of an API group the server serves (what GET /apis/GROUP reports).</summary>
+    /// <summary>The named API groups the server serves (the core group "" is not one of them).</summary>
+    public IReadOnlyList<string> Groups()
+    {
+        lock (_lock)
+            return _types.Values.Select(t => t.Group).Where(g => g.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The versions of an API group the server serves, oldest name first.</summary>
     public IReadOnlyList<string> VersionsOf(string group)
     {
         lock (_lock)

@@ -17,7 +17,7 @@ namespace EtlRouter.Testing.KubeApiServer;
 /// KubernetesClient (and so the real operator) talks to unchanged. See README.md for what it does and
 /// where it differs from the real one.
 /// </summary>
-public sealed partial class TestApiServer : IAsyncDisposable
+public sealed class TestApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
@@ -89,9 +89,9 @@ public sealed partial class TestApiServer : IAsyncDisposable
                 return;
             }
 
-            if (GroupPath().Match(context.Request.Path.Value ?? "/") is { Success: true } group)
+            if (context.Request.Path.Value?.TrimEnd('/') == "/apis")
             {
-                await DescribeGroupAsync(context, group.Groups[1].Value);
+                await ListGroupsAsync(context);
                 return;
             }
 
@@ -118,29 +118,25 @@ public sealed partial class TestApiServer : IAsyncDisposable
         }
     }
 
-    // Discovery of one group (GET /apis/GROUP), as the operator asks it to choose a version the server serves.
-    private async Task DescribeGroupAsync(HttpContext context, string group)
+    // Discovery (GET /apis): every group with the versions the server serves, as the operator asks before it
+    // chooses which version of a group to write.
+    private async Task ListGroupsAsync(HttpContext context)
     {
-        var versions = Store.VersionsOf(group);
-        if (versions.Count == 0)
+        JsonObject Version(string group, string v) => new() { ["groupVersion"] = $"{group}/{v}", ["version"] = v };
+        JsonObject Group(string group, IReadOnlyList<string> versions) => new()
         {
-            await WriteAsync(context, HttpStatusCode.NotFound, ApiError.Status(404, "NotFound", $"the server could not find the requested resource ({context.Request.Path})"));
-            return;
-        }
+            ["name"] = group,
+            ["versions"] = new JsonArray([.. versions.Select(v => (JsonNode)Version(group, v))]),
+            ["preferredVersion"] = Version(group, versions[^1]),
+        };
 
-        JsonObject Version(string v) => new() { ["groupVersion"] = $"{group}/{v}", ["version"] = v };
         await WriteAsync(context, HttpStatusCode.OK, new JsonObject
         {
-            ["kind"] = "APIGroup",
+            ["kind"] = "APIGroupList",
             ["apiVersion"] = "v1",
-            ["name"] = group,
-            ["versions"] = new JsonArray([.. versions.Select(v => (JsonNode)Version(v))]),
-            ["preferredVersion"] = Version(versions[^1]),
+            ["groups"] = new JsonArray([.. Store.Groups().Select(g => (JsonNode)Group(g, Store.VersionsOf(g)))]),
         });
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^/apis/([^/]+)/?$")]
-    private static partial System.Text.RegularExpressions.Regex GroupPath();
 
     private async Task DispatchAsync(HttpContext context, ApiRoute route)
     {

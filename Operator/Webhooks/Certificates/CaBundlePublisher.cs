@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.OperatorRuntime.Abstractions;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using EtlRouter.Operator.Runtime;
-using EtlRouter.Operator.Runtime.Abstractions;
+using EtlRouter.OperatorRuntime;
+using EtlRouter.OperatorRuntime.Abstractions;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

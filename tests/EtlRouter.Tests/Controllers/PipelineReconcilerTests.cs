@@ -2,7 +2,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Finalizers;
-using EtlRouter.Operator.Runtime.Metrics;
+using EtlRouter.OperatorRuntime.Metrics;
 using EtlRouter.Tests.Support;
 using System.Diagnostics.Metrics;
 using k8s;

@@ -1,4 +1,4 @@
-using EtlRouter.Operator.Runtime.Generation;
+using EtlRouter.Operator.Generation;
 using EtlRouter.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using EtlRouter.Operator.Runtime;
+using EtlRouter.OperatorRuntime;
 using EtlRouter.Operator.Webhooks;
 using EtlRouter.Operator.Webhooks.Certificates;
 using EtlRouter.Tests.Support;

@@ -1,4 +1,4 @@
-using EtlRouter.Operator.Runtime.Queue;
+using EtlRouter.OperatorRuntime.Queue;
 using EtlRouter.Tests.Support;
 using Xunit;
 

@@ -3,8 +3,9 @@ using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Schema;
 using EtlRouter.Operator;
 using EtlRouter.Operator.Router;
-using EtlRouter.Operator.Runtime;
-using EtlRouter.Operator.Runtime.Client;
+using EtlRouter.OperatorRuntime;
+using EtlRouter.OperatorRuntime.Abstractions;
+using EtlRouter.OperatorRuntime.Client;
 using EtlRouter.Testing.KubeApiServer;
 using EtlRouter.Tests.Fakes;
 using k8s;
@@ -37,7 +38,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public IKubernetes Client { get; }
 
-    public EntityClient Entities { get; }
+    internal EntityClient Entities { get; }
 
     /// <summary>Where the operator sends pipelines: the in-test fake, unless a test names a real router.</summary>
     public string RouterAddress { get; private set; } = string.Empty;

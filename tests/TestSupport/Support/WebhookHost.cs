@@ -1,5 +1,5 @@
 using System.Net;
-using EtlRouter.Operator.Runtime;
+using EtlRouter.OperatorRuntime;
 using EtlRouter.Operator.Webhooks;
 using EtlRouter.Operator.Webhooks.Certificates;
 using EtlRouter.Testing.KubeApiServer;

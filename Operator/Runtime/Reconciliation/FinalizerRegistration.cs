@@ -1,4 +1,0 @@
-namespace EtlRouter.Operator.Runtime.Reconciliation;
-
-/// <summary>A finalizer type registered for an entity kind, with the identifier it writes.</summary>
-internal sealed record FinalizerRegistration<TEntity>(Type FinalizerType, string Identifier);

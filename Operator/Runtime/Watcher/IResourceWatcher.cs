@@ -1,7 +1,0 @@
-namespace EtlRouter.Operator.Runtime.Watcher;
-
-/// <summary>A watcher the runtime starts while this replica leads.</summary>
-internal interface IResourceWatcher
-{
-    Task RunAsync(CancellationToken cancellationToken);
-}

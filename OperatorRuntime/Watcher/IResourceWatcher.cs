@@ -1,0 +1,7 @@
+namespace EtlRouter.OperatorRuntime.Watcher;
+
+/// <summary>A watcher the runtime starts while this replica leads.</summary>
+internal interface IResourceWatcher
+{
+    Task RunAsync(CancellationToken cancellationToken);
+}
