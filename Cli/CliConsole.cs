@@ -6,7 +6,7 @@ namespace EtlRouter.Cli;
 /// Where etlctl writes: a Spectre console for tables (sized to the terminal, coloured only on a terminal and
 /// without NO_COLOR), the raw writer for yaml/json/name output, and standard error for messages.
 /// </summary>
-public sealed class CliConsole(IAnsiConsole console, TextWriter output, TextWriter error, Func<string, string?> environment, TextReader input)
+internal sealed class CliConsole(IAnsiConsole console, TextWriter output, TextWriter error, Func<string, string?> environment, TextReader input)
 {
     private const int UnboundedWidth = 4096;
 

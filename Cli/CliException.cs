@@ -1,7 +1,7 @@
 namespace EtlRouter.Cli;
 
 /// <summary>An error etlctl reports as one clear message and an exit code (no stack trace).</summary>
-public sealed class CliException(string message, int exitCode = ExitCodes.Failure) : Exception(message)
+internal sealed class CliException(string message, int exitCode = ExitCodes.Failure) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
 }

@@ -4,7 +4,7 @@ using EtlRouter.Cli.Commands;
 namespace EtlRouter.Cli;
 
 /// <summary>The etlctl command tree; <see cref="RunAsync"/> is Program.Main, callable in-process by tests.</summary>
-public static class EtlCtl
+internal static class EtlCtl
 {
     public static RootCommand Build(CliConsole console)
     {

@@ -9,7 +9,7 @@ namespace EtlRouter.Cli;
 /// Examples for every command's --help: printed after System.CommandLine's own help, for the command asked
 /// about (its one-line description stays short in the parent's command list).
 /// </summary>
-public static class Examples
+internal static class Examples
 {
     private static readonly ConditionalWeakTable<Command, string[]> ByCommand = new();
 

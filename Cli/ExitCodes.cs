@@ -1,7 +1,7 @@
 namespace EtlRouter.Cli;
 
 /// <summary>What etlctl's exit code means; scripts can rely on these.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Everything asked was done (or, for validate, every document is valid).</summary>
     public const int Success = 0;

@@ -4,7 +4,7 @@ using EtlRouter.Cli.Targets;
 namespace EtlRouter.Cli;
 
 /// <summary>The options every command understands, and the targets they select.</summary>
-public sealed class GlobalOptions(CliConsole console)
+internal sealed class GlobalOptions(CliConsole console)
 {
     public CliConsole Console { get; } = console;
 

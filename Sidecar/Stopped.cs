@@ -7,7 +7,7 @@ namespace EtlRouter.Sidecar;
 /// an RpcException (Cancelled, or Unavailable when the read was cut), not an OperationCanceledException; letting
 /// it escape at shutdown failed the host's background services and crashed the process on Ctrl-C.
 /// </summary>
-public static class Stopped
+internal static class Stopped
 {
     public static bool By(Exception e, CancellationToken token) =>
         token.IsCancellationRequested && e is OperationCanceledException or RpcException;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace EtlRouter.Cli.Backups;
 
 /// <summary>What a backup holds (ID.json beside ID.etlbackup), so `backup list` can show it without reading the data.</summary>
-public sealed record BackupManifest(string Id, DateTimeOffset TakenAt, ulong AppliedIndex, uint Pipelines, uint Sidecars, uint DeadLetters, long Bytes, string Router)
+internal sealed record BackupManifest(string Id, DateTimeOffset TakenAt, ulong AppliedIndex, uint Pipelines, uint Sidecars, uint DeadLetters, long Bytes, string Router)
 {
     public const string DataSuffix = ".etlbackup";
     public const string ManifestSuffix = ".json";

@@ -1,7 +1,7 @@
 namespace EtlRouter.Cli.Backups;
 
 /// <summary>Opens the store a --dest/--source names: s3://bucket/prefix, or a directory.</summary>
-public static class BackupStores
+internal static class BackupStores
 {
     public static IBackupStore Open(string option, string location, Func<string, string?> environment)
     {

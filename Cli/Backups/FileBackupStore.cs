@@ -1,7 +1,7 @@
 namespace EtlRouter.Cli.Backups;
 
 /// <summary>Backups in a directory (created when missing). Files are written under a temporary name, then renamed.</summary>
-public sealed class FileBackupStore(string directory) : IBackupStore
+internal sealed class FileBackupStore(string directory) : IBackupStore
 {
     public string Location => directory;
 

@@ -1,7 +1,7 @@
 namespace EtlRouter.Cli.Backups;
 
 /// <summary>Where backups live: a directory, or an S3 bucket and prefix. Each backup is ID.etlbackup plus ID.json (what it holds).</summary>
-public interface IBackupStore
+internal interface IBackupStore
 {
     /// <summary>For messages: the directory or the s3:// URL.</summary>
     string Location { get; }

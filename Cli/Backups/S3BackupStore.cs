@@ -9,7 +9,7 @@ namespace EtlRouter.Cli.Backups;
 /// variables and profiles; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for S3-compatible stores such as MinIO,
 /// addressed path-style.
 /// </summary>
-public sealed class S3BackupStore : IBackupStore, IDisposable
+internal sealed class S3BackupStore : IBackupStore, IDisposable
 {
     private readonly AmazonS3Client client;
     private readonly string bucket;

@@ -10,7 +10,7 @@ namespace EtlRouter.Cli.Commands;
 /// etlctl apply -f: validates every document first (nothing is written when any is invalid), then creates
 /// or replaces each object; unchanged objects are left alone. --dry-run shows what would happen.
 /// </summary>
-public static class ApplyCommand
+internal static class ApplyCommand
 {
     public static Command Create(GlobalOptions global)
     {

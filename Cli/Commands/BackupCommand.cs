@@ -11,7 +11,7 @@ using Grpc.Core;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl backup create|restore|list: the router's whole state as a consistent snapshot file.</summary>
-public static class BackupCommand
+internal static class BackupCommand
 {
     public static Command Create(GlobalOptions global)
     {

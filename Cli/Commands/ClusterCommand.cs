@@ -6,7 +6,7 @@ using EtlRouter.Contracts.V1;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl cluster status: the router's nodes, roles, leader, term, commit index and health.</summary>
-public static class ClusterCommand
+internal static class ClusterCommand
 {
     public static Command Create(GlobalOptions global)
     {

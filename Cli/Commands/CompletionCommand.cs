@@ -6,7 +6,7 @@ namespace EtlRouter.Cli.Commands;
 /// etlctl completion bash|zsh: a script that asks etlctl itself for completions (System.CommandLine's
 /// [suggest] directive), so commands, options and kinds complete from the same definitions that parse them.
 /// </summary>
-public static class CompletionCommand
+internal static class CompletionCommand
 {
     private const string Bash = """
         # etlctl completion for bash: source <(etlctl completion bash)

@@ -8,7 +8,7 @@ using EtlRouter.Entities.Schema;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl delete KIND NAME, or delete -f FILE: removes resources (a pipeline's finalizer drains it from the router).</summary>
-public static class DeleteCommand
+internal static class DeleteCommand
 {
     public static Command Create(GlobalOptions global)
     {

@@ -9,7 +9,7 @@ using EtlRouter.Entities.Resources;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl describe KIND NAME: spec, conditions, stages and where they run, throughput, dead letters, events.</summary>
-public static class DescribeCommand
+internal static class DescribeCommand
 {
     public static Command Create(GlobalOptions global)
     {

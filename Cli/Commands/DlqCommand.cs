@@ -9,7 +9,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl dlq list|show|replay|purge: the router's dead letters, filtered by pipeline, stage, time and error text.</summary>
-public static class DlqCommand
+internal static class DlqCommand
 {
     public static Command Create(GlobalOptions global)
     {

@@ -9,7 +9,7 @@ using Google.Protobuf;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl get KIND [NAME]: a table (or yaml/json/name) of our resources, from Kubernetes or the router.</summary>
-public static class GetCommand
+internal static class GetCommand
 {
     public static Command Create(GlobalOptions global)
     {

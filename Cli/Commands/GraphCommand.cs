@@ -8,7 +8,7 @@ using k8s;
 namespace EtlRouter.Cli.Commands;
 
 /// <summary>etlctl graph: the pipeline DAG from files (offline), from Kubernetes or from the router.</summary>
-public static class GraphCommand
+internal static class GraphCommand
 {
     public static Command Create(GlobalOptions global)
     {

@@ -7,7 +7,7 @@ namespace EtlRouter.Cli.Commands;
 /// etlctl validate: offline, the same checks and messages as the API server's schema, the validating webhook
 /// and the operator; every error with its file, document and field path; exit code 1 on any.
 /// </summary>
-public static class ValidateCommand
+internal static class ValidateCommand
 {
     public static Command Create(GlobalOptions global)
     {

@@ -7,7 +7,7 @@ namespace EtlRouter.Cli.Graph;
 /// Draws pipelines as Graphviz dot, Mermaid or plain text. Fan-in and fan-out are the edges; a service used
 /// by several pipelines (or several stages) is drawn as one shared node and listed as shared.
 /// </summary>
-public static class GraphRenderer
+internal static class GraphRenderer
 {
     public static string Render(IReadOnlyList<PipelineGraphView> pipelines, string format) => format.ToLowerInvariant() switch
     {

@@ -5,7 +5,7 @@ using EtlRouter.Entities.Resources;
 namespace EtlRouter.Cli.Graph;
 
 /// <summary>Graph views from a pipeline manifest (compiled as the operator compiles it) or from the router's definition.</summary>
-public static class GraphSources
+internal static class GraphSources
 {
     public static PipelineGraphView FromEntity(EtlPipeline pipeline, string location)
     {

@@ -3,7 +3,7 @@ using EtlRouter.Entities.Resources;
 namespace EtlRouter.Cli.Graph;
 
 /// <summary>One pipeline's DAG as etlctl draws it: stages (kind and service) and edges.</summary>
-public sealed record PipelineGraphView(string Namespace, string Name, IReadOnlyList<StageView> Stages)
+internal sealed record PipelineGraphView(string Namespace, string Name, IReadOnlyList<StageView> Stages)
 {
     public string Id => $"{Namespace}/{Name}";
 }
@@ -13,4 +13,4 @@ public sealed record PipelineGraphView(string Namespace, string Name, IReadOnlyL
 /// <param name="Service">The EtlSource/EtlTransform/EtlSink it runs.</param>
 /// <param name="Inputs">The stages it reads from.</param>
 /// <param name="Replicas">How many sidecars share it.</param>
-public sealed record StageView(string Name, ServiceKind Kind, string Service, IReadOnlyList<string> Inputs, int Replicas);
+internal sealed record StageView(string Name, ServiceKind Kind, string Service, IReadOnlyList<string> Inputs, int Replicas);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EtlRouter.Cli.Output;
 
 /// <summary>kubectl's short ages: 45s, 12m, 3h, 5d, 2y.</summary>
-public static class Age
+internal static class Age
 {
     public static string Since(string? timestamp, DateTimeOffset now) =>
         DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? Format(now - at) : "<unknown>";

@@ -7,7 +7,7 @@ namespace EtlRouter.Cli.Output;
 /// The JSONPath subset CRD printer columns use: dotted fields and one equality filter on a list
 /// (<c>.status.conditions[?(@.type=="Ready")].status</c>). Anything missing reads as empty.
 /// </summary>
-public static partial class JsonPathLite
+internal static partial class JsonPathLite
 {
     public static string Read(JsonNode? root, string path)
     {

@@ -1,7 +1,7 @@
 namespace EtlRouter.Cli.Output;
 
 /// <summary>What -o asks for.</summary>
-public enum OutputFormat
+internal enum OutputFormat
 {
     Table,
     Wide,
@@ -10,7 +10,7 @@ public enum OutputFormat
     Name,
 }
 
-public static class OutputFormats
+internal static class OutputFormats
 {
     public static OutputFormat Parse(string? text) => text?.ToLowerInvariant() switch
     {

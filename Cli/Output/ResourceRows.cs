@@ -4,7 +4,7 @@ using EtlRouter.Entities.Schema;
 namespace EtlRouter.Cli.Output;
 
 /// <summary>The columns `etlctl get` shows for a kind: NAME, the CRD's printer columns (priority 0; all with -o wide) and AGE.</summary>
-public static class ResourceRows
+internal static class ResourceRows
 {
     public static (IReadOnlyList<string> Headers, IEnumerable<IReadOnlyList<string>> Rows) Table(EntityMetadata kind, IReadOnlyList<JsonObject> items, bool allNamespaces, bool wide, DateTimeOffset now)
     {

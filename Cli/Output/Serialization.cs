@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace EtlRouter.Cli.Output;
 
 /// <summary>-o yaml and -o json for custom resources (one object, or a List of them).</summary>
-public static class Serialization
+internal static class Serialization
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

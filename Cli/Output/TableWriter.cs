@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace EtlRouter.Cli.Output;
 
 /// <summary>kubectl-style tables: upper-case headers, no borders, columns fitted to the console's width.</summary>
-public static class TableWriter
+internal static class TableWriter
 {
     public static void Write(CliConsole console, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {

@@ -9,7 +9,7 @@ using k8s.Autorest;
 namespace EtlRouter.Cli.Resources;
 
 /// <summary>Our custom resources as JSON objects, through the API server's custom objects API.</summary>
-public sealed class CustomResources(KubernetesTarget target)
+internal sealed class CustomResources(KubernetesTarget target)
 {
     /// <summary>Objects of a kind in one namespace, or in all when <paramref name="ns"/> is null.</summary>
     public async Task<IReadOnlyList<JsonObject>> ListAsync(EntityMetadata kind, string? ns, string? labelSelector, CancellationToken cancellationToken)

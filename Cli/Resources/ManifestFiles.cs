@@ -3,7 +3,7 @@ using EtlRouter.Entities.Manifests;
 namespace EtlRouter.Cli.Resources;
 
 /// <summary>Reads -f arguments: files, directories (their .yaml/.yml/.json files, sorted) and "-" for standard input.</summary>
-public static class ManifestFiles
+internal static class ManifestFiles
 {
     public static IReadOnlyList<ManifestDocument> Read(IReadOnlyList<string> paths, TextReader standardInput)
     {

@@ -7,7 +7,7 @@ namespace EtlRouter.Cli.Resources;
 /// What a user may type for a kind, as kubectl accepts it: the plural, the singular, the kind (full or short,
 /// any case) and the CRD's short names. "pipelines", "pipeline", "etlp", "Pipeline" and "EtlPipeline" are one kind.
 /// </summary>
-public static class ResourceKinds
+internal static class ResourceKinds
 {
     private static readonly Dictionary<string, EntityMetadata> ByName = Build();
 

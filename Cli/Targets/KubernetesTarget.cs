@@ -9,7 +9,7 @@ namespace EtlRouter.Cli.Targets;
 /// The Kubernetes API server from the kubeconfig (--kubeconfig, else KUBECONFIG, else ~/.kube/config), with
 /// --context and the context's namespace (or --namespace). Errors name what was tried.
 /// </summary>
-public sealed class KubernetesTarget : IDisposable
+internal sealed class KubernetesTarget : IDisposable
 {
     private KubernetesTarget(IKubernetes client, string server, string context, string defaultNamespace)
     {

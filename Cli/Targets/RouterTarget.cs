@@ -8,7 +8,7 @@ namespace EtlRouter.Cli.Targets;
 /// <summary>
 /// The router etlctl talks to: --router, else ETLCTL_ROUTER. Errors name the address and where it came from.
 /// </summary>
-public sealed class RouterTarget : IDisposable
+internal sealed class RouterTarget : IDisposable
 {
     public const string Variable = "ETLCTL_ROUTER";
 

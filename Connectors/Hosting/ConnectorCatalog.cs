@@ -6,7 +6,7 @@ using EtlRouter.Contracts.V1;
 namespace EtlRouter.Connectors.Hosting;
 
 /// <summary>The reference connectors by the name given on the command line.</summary>
-public static class ConnectorCatalog
+internal static class ConnectorCatalog
 {
     public sealed record Entry(StageKind Kind, string Summary, Func<ConnectorIdentity, ConnectorSettings, object> Create);
 

@@ -7,7 +7,7 @@ namespace EtlRouter.Connectors.Hosting;
 /// A connector's settings: command-line flags (<c>--rate 500</c>), overridden per call by the pipeline stage's
 /// options of the same name. A malformed value names the setting and what it should look like.
 /// </summary>
-public sealed class ConnectorSettings
+internal sealed class ConnectorSettings
 {
     private readonly Dictionary<string, string> flags;
 
@@ -56,4 +56,4 @@ public sealed class ConnectorSettings
 }
 
 /// <summary>A setting the connector cannot use; the message names it.</summary>
-public sealed class ConnectorSettingsException(string message) : Exception(message);
+internal sealed class ConnectorSettingsException(string message) : Exception(message);

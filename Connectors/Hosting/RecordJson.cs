@@ -6,7 +6,7 @@ using Google.Protobuf;
 namespace EtlRouter.Connectors.Hosting;
 
 /// <summary>Record values as JSON objects: what the reference transforms read and write.</summary>
-public static class RecordJson
+internal static class RecordJson
 {
     /// <summary>The value as a JSON object, or null when it is not one.</summary>
     public static JsonObject? Read(Record record)

@@ -4,11 +4,11 @@ using Grpc.Core;
 namespace EtlRouter.Connectors.Hosting;
 
 /// <summary>Answers discovery: who this connector is.</summary>
-public sealed class ServiceInfoService(ConnectorIdentity identity) : ServiceInfo.ServiceInfoBase
+internal sealed class ServiceInfoService(ConnectorIdentity identity) : ServiceInfo.ServiceInfoBase
 {
     public override Task<DescribeServiceResponse> Describe(DescribeServiceRequest request, ServerCallContext context) =>
         Task.FromResult(new DescribeServiceResponse { Name = identity.Name, Kind = identity.Kind, Version = identity.Version });
 }
 
 /// <summary>The name the connector registers under (--name), its kind, and its version.</summary>
-public sealed record ConnectorIdentity(string Name, StageKind Kind, string Version);
+internal sealed record ConnectorIdentity(string Name, StageKind Kind, string Version);

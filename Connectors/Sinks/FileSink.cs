@@ -12,7 +12,7 @@ namespace EtlRouter.Connectors.Sinks;
 /// "source", "offset"}. Each batch is flushed to disk before the write is answered. It cannot deduplicate:
 /// a redelivered record is written again (ids tell them apart).
 /// </summary>
-public sealed class FileSink(ConnectorSettings settings) : RecordSink(settings)
+internal sealed class FileSink(ConnectorSettings settings) : RecordSink(settings)
 {
     private readonly SemaphoreSlim exclusive = new(1);
 

@@ -12,7 +12,7 @@ namespace EtlRouter.Connectors.Sinks;
 /// written once. The table is created when missing: id text primary key, key, value jsonb (or value_text when
 /// the value is not JSON), headers jsonb, event_time, source, source_offset, written_at.
 /// </summary>
-public sealed class PostgresSink(ConnectorSettings settings) : RecordSink(settings), IAsyncDisposable
+internal sealed class PostgresSink(ConnectorSettings settings) : RecordSink(settings), IAsyncDisposable
 {
     private readonly Dictionary<string, NpgsqlDataSource> sources = new(StringComparer.Ordinal);
     private readonly HashSet<string> createdTables = new(StringComparer.Ordinal);

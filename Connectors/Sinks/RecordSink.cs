@@ -10,7 +10,7 @@ namespace EtlRouter.Connectors.Sinks;
 /// sink down to N, for demos and the slow-sink tests; a write failure of the whole batch becomes an RPC error the
 /// sidecar retries.
 /// </summary>
-public abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkServiceBase
+internal abstract class RecordSink(ConnectorSettings settings) : SinkService.SinkServiceBase
 {
     private readonly long maxRate = settings.Number("max-rate", 0);
     private readonly Stopwatch clock = Stopwatch.StartNew();

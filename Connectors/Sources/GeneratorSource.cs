@@ -10,7 +10,7 @@ namespace EtlRouter.Connectors.Sources;
 /// end) and a seed, so a run can be repeated record for record (<see cref="GeneratedRecords"/> says what they hold).
 /// Settings: --rate, --size, --count, --seed, --keyed (true: the key is the user, for partitioning).
 /// </summary>
-public sealed class GeneratorSource : PullSource
+internal sealed class GeneratorSource : PullSource
 {
     private readonly long rate;
     private readonly long count;

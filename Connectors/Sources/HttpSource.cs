@@ -16,7 +16,7 @@ namespace EtlRouter.Connectors.Sources;
 /// gets 200 knows its data arrived; 503 with Retry-After when the queue is full (--max-queued), 400 naming
 /// the line that is not JSON. The record id is the field named by --id-field when present, else generated.
 /// </summary>
-public sealed class HttpSource : PullSource
+internal sealed class HttpSource : PullSource
 {
     private readonly ConcurrentQueue<Record> queue = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> waiting = new(StringComparer.Ordinal);

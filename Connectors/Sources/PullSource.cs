@@ -8,7 +8,7 @@ namespace EtlRouter.Connectors.Sources;
 /// the sidecar gave, keeps each one until its offset is acknowledged, and sends the unacknowledged ones again
 /// first in the next session. A new session takes over from an older one (a restarted sidecar).
 /// </summary>
-public abstract class PullSource : SourceService.SourceServiceBase
+internal abstract class PullSource : SourceService.SourceServiceBase
 {
     private const int MaxBatch = 500;
     private const int FullBatch = 100;

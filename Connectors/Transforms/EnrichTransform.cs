@@ -13,7 +13,7 @@ namespace EtlRouter.Connectors.Transforms;
 /// fields are merged under --target (default: at the top level). A record whose key is not in the table passes
 /// unchanged.
 /// </summary>
-public sealed class EnrichTransform(ConnectorSettings settings) : RecordTransform(settings)
+internal sealed class EnrichTransform(ConnectorSettings settings) : RecordTransform(settings)
 {
     private readonly ConcurrentDictionary<string, JsonObject> tables = new(StringComparer.Ordinal);
 

@@ -11,7 +11,7 @@ namespace EtlRouter.Connectors.Transforms;
 /// <c>exists field</c>. Literals: 'text', "text", numbers, true, false. Fields may be dotted (a.b.c).
 /// Example: <c>status == 'active' and amount &gt;= 10</c>.
 /// </summary>
-public sealed partial class FieldExpression
+internal sealed partial class FieldExpression
 {
     private readonly List<List<Func<JsonObject, bool>>> anyOfAll;
 

@@ -9,7 +9,7 @@ namespace EtlRouter.Connectors.Transforms;
 /// Keeps the records whose JSON value matches --expression (or the stage option "expression") and drops the
 /// rest. A value that is not a JSON object fails permanently: no retry can make it match.
 /// </summary>
-public sealed class FilterTransform(ConnectorSettings settings) : RecordTransform(settings)
+internal sealed class FilterTransform(ConnectorSettings settings) : RecordTransform(settings)
 {
     private readonly ConcurrentDictionary<string, FieldExpression> parsed = new(StringComparer.Ordinal);
 

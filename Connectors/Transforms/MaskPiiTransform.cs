@@ -12,7 +12,7 @@ namespace EtlRouter.Connectors.Transforms;
 /// fields are redacted whole; every other string field is scanned for e-mails, phone numbers and card numbers.
 /// A value that is not JSON is scanned as text.
 /// </summary>
-public sealed class MaskPiiTransform(ConnectorSettings settings) : RecordTransform(settings)
+internal sealed class MaskPiiTransform(ConnectorSettings settings) : RecordTransform(settings)
 {
     protected override IEnumerable<Record> Apply(Record record, MapField<string, string> options)
     {

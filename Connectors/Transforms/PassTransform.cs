@@ -5,7 +5,7 @@ using Google.Protobuf.Collections;
 namespace EtlRouter.Connectors.Transforms;
 
 /// <summary>Passes every record on unchanged: the cheapest transform, for benchmarks and wiring checks.</summary>
-public sealed class PassTransform(ConnectorSettings settings) : RecordTransform(settings)
+internal sealed class PassTransform(ConnectorSettings settings) : RecordTransform(settings)
 {
     protected override IEnumerable<Record> Apply(Record record, MapField<string, string> options) => [record];
 }

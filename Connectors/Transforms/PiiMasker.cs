@@ -6,7 +6,7 @@ namespace EtlRouter.Connectors.Transforms;
 /// Masks e-mail addresses, phone numbers and card numbers in text. Cards must pass the Luhn check, so an order
 /// number of the same length is left alone; e-mails keep their domain, phones and cards their last digits.
 /// </summary>
-public static partial class PiiMasker
+internal static partial class PiiMasker
 {
     public static string Mask(string text)
     {

@@ -11,7 +11,7 @@ namespace EtlRouter.Connectors.Transforms;
 /// a failing record reported in errors (never failing the batch). For tests and demos, --fail-every N makes
 /// every record whose seq (or id hash) is a multiple of N fail, the same way on every retry.
 /// </summary>
-public abstract class RecordTransform(ConnectorSettings settings) : TransformService.TransformServiceBase
+internal abstract class RecordTransform(ConnectorSettings settings) : TransformService.TransformServiceBase
 {
     private readonly long failEvery = settings.Number("fail-every", 0);
     private long unaryBatches;
@@ -86,7 +86,7 @@ public abstract class RecordTransform(ConnectorSettings settings) : TransformSer
 }
 
 /// <summary>A record the transform cannot handle; permanent when retrying cannot help.</summary>
-public sealed class RecordRejected(string message, bool permanent = false) : Exception(message)
+internal sealed class RecordRejected(string message, bool permanent = false) : Exception(message)
 {
     public bool Permanent { get; } = permanent;
 }

@@ -5,16 +5,19 @@ using k8s.Models;
 
 namespace EtlRouter.OperatorRuntime.Generation;
 
-/// <summary>Collects the RBAC attributes of an assembly's controllers into merged ClusterRole rules.</summary>
+/// <summary>
+/// Collects the RBAC attributes of an operator's controllers into merged ClusterRole rules, with what the runtime
+/// itself needs (the leader election Lease) added, since every operator built on it needs that too.
+/// </summary>
 public static class RbacRuleCollector
 {
-    public static IReadOnlyList<V1PolicyRule> Collect(Assembly assembly)
+    public static IReadOnlyList<V1PolicyRule> Collect(Assembly operatorAssembly)
     {
         var grants = new Dictionary<(string Group, string Resource), RbacVerb>();
         void Grant(string group, string resource, RbacVerb verbs) =>
             grants[(group, resource)] = grants.GetValueOrDefault((group, resource)) | verbs;
 
-        foreach (var type in assembly.GetTypes())
+        foreach (var type in new[] { operatorAssembly, typeof(RbacRuleCollector).Assembly }.Distinct().SelectMany(a => a.GetTypes()))
         {
             foreach (var entity in type.GetCustomAttributes<EntityRbacAttribute>())
             {

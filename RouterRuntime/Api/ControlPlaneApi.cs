@@ -9,7 +9,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>The control-plane API (Contracts/etl/v1/control_plane.proto) on every router node.</summary>
-public sealed class ControlPlaneApi(
+internal sealed class ControlPlaneApi(
     RaftNode node,
     RouterState state,
     StateChanges changes,

@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>The dead letter queue: append (from sidecars), list, replay, resolve, purge.</summary>
-public sealed class DeadLettersApi(RouterState state, WriteGateway gateway, ReadFreshness freshness) : DeadLetters.DeadLettersBase
+internal sealed class DeadLettersApi(RouterState state, WriteGateway gateway, ReadFreshness freshness) : DeadLetters.DeadLettersBase
 {
     private const uint DefaultLimit = 100;
     private const uint MaxLimit = 1000;

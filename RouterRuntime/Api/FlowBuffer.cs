@@ -8,7 +8,7 @@ namespace EtlRouter.RouterRuntime.Api;
 /// Flow reports waiting on the leader to be committed. Sidecars report every few seconds each; committing
 /// each report would fill the log, so the leader keeps the newest per sidecar and commits them together.
 /// </summary>
-public sealed class FlowBuffer
+internal sealed class FlowBuffer
 {
     private readonly ConcurrentDictionary<string, FlowReport> pending = new(StringComparer.Ordinal);
 

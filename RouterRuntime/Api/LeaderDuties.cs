@@ -11,7 +11,7 @@ namespace EtlRouter.RouterRuntime.Api;
 /// What only the leader does, on a timer: expire sidecar leases (by its clock, through a command, so every
 /// node drops the sidecar at the same index), commit buffered flow reports, and apply dead-letter retention.
 /// </summary>
-public sealed class LeaderDuties(RaftNode node, RouterState state, WriteGateway gateway, FlowBuffer flow, ILogger<LeaderDuties> logger) : BackgroundService
+internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGateway gateway, FlowBuffer flow, ILogger<LeaderDuties> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FlowEvery = TimeSpan.FromSeconds(2);

@@ -4,7 +4,7 @@ using Grpc.Net.Client;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>One long-lived gRPC channel per other router node, for forwarding and status fan-out.</summary>
-public sealed class PeerChannels : IDisposable
+internal sealed class PeerChannels : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> channels = new(StringComparer.Ordinal);
 

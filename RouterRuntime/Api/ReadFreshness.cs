@@ -11,7 +11,7 @@ namespace EtlRouter.RouterRuntime.Api;
 /// index N sends x-etl-min-index: N and the node waits (up to the deadline) until it has applied N, so a
 /// read after a write through any node sees the write.
 /// </summary>
-public sealed class ReadFreshness(RaftNode node)
+internal sealed class ReadFreshness(RaftNode node)
 {
     public async Task BeforeReadAsync(ServerCallContext context)
     {

@@ -11,7 +11,7 @@ namespace EtlRouter.RouterRuntime.Api;
 /// Checks every write before it can reach the log. A bad request is refused with INVALID_ARGUMENT naming the
 /// field and the fix; nothing it carried is stored.
 /// </summary>
-public static partial class RequestValidation
+internal static partial class RequestValidation
 {
     private const int MaxNameLength = 253;
 

@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>Router to router: forwarded writes land here on the leader; status fan-out asks every node.</summary>
-public sealed class RouterPeerApi(RaftNode node, WriteGateway gateway) : RouterPeer.RouterPeerBase
+internal sealed class RouterPeerApi(RaftNode node, WriteGateway gateway) : RouterPeer.RouterPeerBase
 {
     public override Task<CommandResult> Propose(Command request, ServerCallContext context)
     {

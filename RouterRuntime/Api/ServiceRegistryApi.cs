@@ -5,7 +5,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>Sidecars register the services they found and keep a lease with heartbeats.</summary>
-public sealed class ServiceRegistryApi(WriteGateway gateway) : ServiceRegistry.ServiceRegistryBase
+internal sealed class ServiceRegistryApi(WriteGateway gateway) : ServiceRegistry.ServiceRegistryBase
 {
     public override async Task<RegisterSidecarResponse> Register(RegisterSidecarRequest request, ServerCallContext context)
     {

@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>Each sidecar's stream of assignments, and its flow reports.</summary>
-public sealed class SidecarCoordinatorApi(RouterState state, StateChanges changes, WriteGateway gateway, ReadFreshness freshness)
+internal sealed class SidecarCoordinatorApi(RouterState state, StateChanges changes, WriteGateway gateway, ReadFreshness freshness)
     : SidecarCoordinator.SidecarCoordinatorBase
 {
     public override async Task WatchAssignments(WatchAssignmentsRequest request, IServerStreamWriter<SidecarAssignments> responseStream, ServerCallContext context)

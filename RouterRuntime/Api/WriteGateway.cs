@@ -13,7 +13,7 @@ namespace EtlRouter.RouterRuntime.Api;
 /// deadline. Retrying is safe because every command is idempotent (pipelines by generation, dead letters by id,
 /// registrations by sidecar id).
 /// </summary>
-public sealed class WriteGateway(RaftNode node, RouterState state, PeerChannels peers, FlowBuffer flow, ILogger<WriteGateway> logger)
+internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannels peers, FlowBuffer flow, ILogger<WriteGateway> logger)
 {
     private static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(10);
 

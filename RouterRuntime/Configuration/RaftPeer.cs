@@ -4,7 +4,7 @@ using System.Net;
 namespace EtlRouter.RouterRuntime.Configuration;
 
 /// <summary>A Raft member as RAFT_PEERS names it: <c>id=host:port</c>.</summary>
-public sealed record RaftPeer(string Id, string Host, int Port)
+internal sealed record RaftPeer(string Id, string Host, int Port)
 {
     public string Address => $"{Host}:{Port}";
 

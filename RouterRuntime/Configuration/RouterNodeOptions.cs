@@ -7,7 +7,7 @@ namespace EtlRouter.RouterRuntime.Configuration;
 /// One router node's settings, read from the environment variables DESIGN.md names. Every malformed value
 /// is refused at start with the variable's name and an example, never guessed at.
 /// </summary>
-public sealed class RouterNodeOptions
+internal sealed class RouterNodeOptions
 {
     /// <summary>This node's id (RAFT_NODE_ID); it must appear in RAFT_PEERS unless the node joins later.</summary>
     public required string NodeId { get; init; }

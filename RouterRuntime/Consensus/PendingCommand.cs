@@ -6,7 +6,7 @@ namespace EtlRouter.RouterRuntime.Consensus;
 /// Travels with a command through DotNext as the log entry's context, on the leader only, so the caller that
 /// proposed the command gets what applying it produced.
 /// </summary>
-public sealed class PendingCommand
+internal sealed class PendingCommand
 {
     private readonly TaskCompletionSource<CommandResult> applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -18,7 +18,7 @@ public sealed class PendingCommand
 }
 
 /// <summary>The context of a batch entry: one pending command per command in the batch, in order.</summary>
-public sealed class PendingBatch(IReadOnlyList<PendingCommand> commands)
+internal sealed class PendingBatch(IReadOnlyList<PendingCommand> commands)
 {
     public IReadOnlyList<PendingCommand> Commands => commands;
 }

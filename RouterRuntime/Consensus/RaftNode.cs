@@ -19,7 +19,7 @@ namespace EtlRouter.RouterRuntime.Consensus;
 /// <see cref="WriteAheadLog"/> under DATA_DIR/wal and the <see cref="RouterStateMachine"/> with its snapshots
 /// under DATA_DIR/snapshots. Proposes commands when it leads; says who leads when it does not.
 /// </summary>
-public sealed class RaftNode(RouterNodeOptions options, RouterState state, ILoggerFactory loggerFactory) : IAsyncDisposable
+internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     public const string NodeIdMetadata = "node-id";
     public const string GrpcMetadata = "grpc";

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 namespace EtlRouter.RouterRuntime.Consensus;
 
 /// <summary>Starts the Raft node with the host (before the gRPC port opens) and stops it cleanly on SIGTERM.</summary>
-public sealed class RaftNodeService(RaftNode node) : IHostedService
+internal sealed class RaftNodeService(RaftNode node) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => node.StartAsync(cancellationToken);
 

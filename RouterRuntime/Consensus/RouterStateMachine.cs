@@ -13,7 +13,7 @@ namespace EtlRouter.RouterRuntime.Consensus;
 /// writes a snapshot every <c>snapshotInterval</c> entries, which lets the log before it be dropped. The
 /// snapshot is the same <see cref="RouterSnapshot"/> a backup holds.
 /// </summary>
-public sealed class RouterStateMachine(
+internal sealed class RouterStateMachine(
     DirectoryInfo location,
     RouterState state,
     CommandApplier applier,

@@ -9,7 +9,7 @@ namespace EtlRouter.RouterRuntime;
 /// The router's metrics (meter "EtlRouter.Router"), served at /metrics on the HTTP port in Prometheus format.
 /// Gauges read the node and the state when scraped; counters count as things happen.
 /// </summary>
-public sealed class RouterMetrics
+internal sealed class RouterMetrics
 {
     public const string MeterName = "EtlRouter.Router";
 

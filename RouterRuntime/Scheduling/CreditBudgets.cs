@@ -7,7 +7,7 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// The credit budget of every edge, from the pipeline's flowControl; a zero field means "not set"
 /// (<see cref="PipelineDefaults"/>).
 /// </summary>
-public static class CreditBudgets
+internal static class CreditBudgets
 {
     public static CreditBudget For(PipelineDefinition pipeline)
     {

@@ -7,7 +7,7 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// What makes two stages "the same stage": the same service, called the same way. Stages with equal keys, in
 /// one pipeline or several, share their sidecars.
 /// </summary>
-public readonly record struct SharedStageKey(StageKind Kind, string Service, string Endpoint, uint TimeoutSeconds, string Options)
+internal readonly record struct SharedStageKey(StageKind Kind, string Service, string Endpoint, uint TimeoutSeconds, string Options)
 {
     // A stored definition never changes (an apply replaces it), and every write passes over every stage of the
     // services it touches: compute each definition's key once rather than joining its options on every pass.

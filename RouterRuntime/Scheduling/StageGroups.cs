@@ -9,7 +9,7 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// reschedules the groups it touches instead of passing over every stage of every pipeline.
 /// Members are ordered by pipeline key, then stage position: the order the full pass visits them in.
 /// </summary>
-public sealed class StageGroups
+internal sealed class StageGroups
 {
     private static readonly Comparer<(string Pipeline, int Stage)> MemberOrder = Comparer<(string Pipeline, int Stage)>.Create((a, b) =>
     {

@@ -14,7 +14,7 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// <item>stages that call the same service with the same settings, in any pipeline, share their sidecars.</item>
 /// </list>
 /// </summary>
-public static class StageScheduler
+internal static class StageScheduler
 {
     /// <summary>
     /// Reassigns in place; returns the new epoch (the old one when nothing changed). With

@@ -12,7 +12,7 @@ namespace EtlRouter.RouterRuntime.State;
 /// The state takes the command's messages as they are (each command is parsed afresh from its log entry), so
 /// a write is not copied again on its way in.
 /// </summary>
-public sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
+internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 {
     // Services whose stages need rescheduling once the entry is applied (sidecars came or went), stage groups
     // a pipeline write touched, or everything.

@@ -9,7 +9,7 @@ namespace EtlRouter.RouterRuntime.State;
 /// and an age). Time comes from the command being applied, never the local clock. The per-pipeline index keeps
 /// counts and retention proportional to one pipeline's dead letters, not to all of them.
 /// </summary>
-public sealed class DeadLetterStore
+internal sealed class DeadLetterStore
 {
     // The CRD's default, for dead letters of a pipeline the router does not hold (or one sent without a policy).
 

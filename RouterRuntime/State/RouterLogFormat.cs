@@ -4,7 +4,7 @@ namespace EtlRouter.RouterRuntime.State;
 /// The version of what the router writes to its log and snapshots. Raise it when a change needs a reader
 /// to behave differently; protobuf's rules (add fields, never reuse numbers) keep older entries readable.
 /// </summary>
-public static class RouterLogFormat
+internal static class RouterLogFormat
 {
     public const uint Current = 1;
 

@@ -10,7 +10,7 @@ namespace EtlRouter.RouterRuntime.State;
 /// the flow reports. Only <see cref="CommandApplier"/> changes it, one committed command at a time, so every
 /// node holds the same state at the same log index. Readers take <see cref="Sync"/> and copy what they need.
 /// </summary>
-public sealed class RouterState
+internal sealed class RouterState
 {
     public object Sync { get; } = new();
 

@@ -1,7 +1,7 @@
 namespace EtlRouter.RouterRuntime.State;
 
 /// <summary>Lets watch streams sleep until the state changes, without polling.</summary>
-public sealed class StateChanges
+internal sealed class StateChanges
 {
     private TaskCompletionSource next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -8,7 +8,7 @@ namespace EtlRouter.RouterRuntime.State;
 /// Read models built from the state for the APIs: a pipeline's observed state, a sidecar's assignments, the
 /// endpoints of a service. Callers hold <see cref="RouterState.Sync"/>; everything returned is a copy.
 /// </summary>
-public static class StateViews
+internal static class StateViews
 {
     public static PipelineState Pipeline(RouterState state, StoredPipeline stored) => Pipeline(state, stored, FlowIndex.Of(state));
 

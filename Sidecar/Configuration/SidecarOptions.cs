@@ -8,7 +8,7 @@ namespace EtlRouter.Sidecar.Configuration;
 /// The sidecar's settings, from the environment variables DESIGN.md and the injector use. A malformed value
 /// stops the sidecar with the variable's name and an example, never a guess.
 /// </summary>
-public sealed class SidecarOptions
+internal sealed class SidecarOptions
 {
     /// <summary>SIDECAR_ID: unique per sidecar; the pod name when injected.</summary>
     public required string SidecarId { get; init; }

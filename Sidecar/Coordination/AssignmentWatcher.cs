@@ -10,7 +10,7 @@ namespace EtlRouter.Sidecar.Coordination;
 /// stage supervisor. Reconnects on its own when a router node goes away; when the router says the sidecar is
 /// not registered, registration runs again.
 /// </summary>
-public sealed class AssignmentWatcher(
+internal sealed class AssignmentWatcher(
     SidecarOptions options,
     RouterClients router,
     StageSupervisor supervisor,

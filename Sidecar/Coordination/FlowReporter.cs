@@ -10,7 +10,7 @@ namespace EtlRouter.Sidecar.Coordination;
 /// Tells the router, every FLOW_REPORT_SECONDS, each stage's counters and each edge's credit and backlog, so
 /// pipeline status and the dashboard can show where a pipeline is throttled. Never carries records.
 /// </summary>
-public sealed class FlowReporter(SidecarOptions options, RouterClients router, StageSupervisor supervisor, ILogger<FlowReporter> logger) : BackgroundService
+internal sealed class FlowReporter(SidecarOptions options, RouterClients router, StageSupervisor supervisor, ILogger<FlowReporter> logger) : BackgroundService
 {
     public FlowReport Snapshot()
     {

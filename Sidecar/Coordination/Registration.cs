@@ -9,7 +9,7 @@ namespace EtlRouter.Sidecar.Coordination;
 /// Keeps the sidecar registered: scans for services, registers what it found, heartbeats within the lease,
 /// registers again when the set changes or the router forgot it, and deregisters on shutdown.
 /// </summary>
-public sealed class Registration(
+internal sealed class Registration(
     SidecarOptions options,
     ServiceScanner scanner,
     LocalServices services,

@@ -5,7 +5,7 @@ using Grpc.Net.Client;
 namespace EtlRouter.Sidecar.Coordination;
 
 /// <summary>The sidecar's one channel to the router cluster; any node answers and forwards writes.</summary>
-public sealed class RouterClients : IDisposable
+internal sealed class RouterClients : IDisposable
 {
     private readonly GrpcChannel channel;
 

@@ -7,7 +7,7 @@ namespace EtlRouter.Sidecar.Delivery;
 /// each record being retried or dead-lettered. When the count reaches zero the batch is done, and its
 /// completion (an ack upstream, a source acknowledgement, a replay resolution) runs once.
 /// </summary>
-public sealed class BatchTracker
+internal sealed class BatchTracker
 {
     private readonly Action<BatchTracker> completion;
     private int open = 1;

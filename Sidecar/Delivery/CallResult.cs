@@ -8,10 +8,10 @@ namespace EtlRouter.Sidecar.Delivery;
 /// that failed as a whole (<paramref name="CallError"/>) failed every record it carried, so the caller, which
 /// knows their ids or reads them once, does not need an error per record.
 /// </summary>
-public sealed record CallResult(IReadOnlyList<ByteString> Outputs, IReadOnlyList<RecordError> Failures, string? CallError = null)
+internal sealed record CallResult(IReadOnlyList<ByteString> Outputs, IReadOnlyList<RecordError> Failures, string? CallError = null)
 {
     public bool AllSucceeded => Failures.Count == 0 && CallError is null;
 }
 
 /// <summary>Calls the stage's service with a set of encoded records.</summary>
-public delegate Task<CallResult> RecordCall(IReadOnlyList<ByteString> records, CancellationToken cancellationToken);
+internal delegate Task<CallResult> RecordCall(IReadOnlyList<ByteString> records, CancellationToken cancellationToken);

@@ -12,7 +12,7 @@ namespace EtlRouter.Sidecar.Delivery;
 /// router committed them: only then may the input batch be acked upstream. Retries the router without
 /// limit (it may be electing a leader); the id makes a repeated append harmless.
 /// </summary>
-public sealed class DeadLetterWriter(RouterClients router)
+internal sealed class DeadLetterWriter(RouterClients router)
 {
     /// <summary>Set on a dead letter whose record did not decode; its value is then the record's encoded bytes.</summary>
     public const string UndecodableHeader = "etl-router.io/undecodable";

@@ -15,7 +15,7 @@ namespace EtlRouter.Sidecar.Delivery;
 /// so a poison record never holds up the records behind it. A service that is unreachable is waited for
 /// (the pipeline stalls, and backpressure reaches the source) rather than counted against the records.
 /// </summary>
-public sealed class RecordRetrier
+internal sealed class RecordRetrier
 {
     /// <summary>Batches retried at once per stage; more waits, which bounds the memory retries hold.</summary>
     public const int ConcurrentRetries = 8;

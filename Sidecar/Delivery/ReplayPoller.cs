@@ -12,7 +12,7 @@ namespace EtlRouter.Sidecar.Delivery;
 /// state REPLAY_REQUESTED, runs them through the stage like any input batch, and resolves those that went
 /// through. One that fails again is dead-lettered again (back to FAILED on the router).
 /// </summary>
-public sealed class ReplayPoller(StageContext stage, RouterClients router, StageRunner runner)
+internal sealed class ReplayPoller(StageContext stage, RouterClients router, StageRunner runner)
 {
     private readonly HashSet<string> inFlight = [];
 

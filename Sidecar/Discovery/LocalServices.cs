@@ -3,7 +3,7 @@ using EtlRouter.Contracts.V1;
 namespace EtlRouter.Sidecar.Discovery;
 
 /// <summary>What the last scan found on the pod; stages look up where to call their service here.</summary>
-public sealed class LocalServices
+internal sealed class LocalServices
 {
     private volatile IReadOnlyList<DiscoveredService> current = [];
 

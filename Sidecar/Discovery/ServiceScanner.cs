@@ -9,7 +9,7 @@ namespace EtlRouter.Sidecar.Discovery;
 /// Finds the pod's services: asks ServiceInfo.Describe on every discovery port with a short deadline. A port
 /// that is closed, speaks something else, stalls, or answers without a name or kind is skipped, never fatal.
 /// </summary>
-public sealed class ServiceScanner(SidecarOptions options, ILogger<ServiceScanner> logger)
+internal sealed class ServiceScanner(SidecarOptions options, ILogger<ServiceScanner> logger)
 {
     private static readonly TimeSpan ProbeDeadline = TimeSpan.FromMilliseconds(800);
     private readonly HashSet<string> reportedProblems = [];

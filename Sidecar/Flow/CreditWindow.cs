@@ -5,7 +5,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// edge budget. A batch larger than the whole budget may go only when nothing else is in flight, so an
 /// oversized batch is slow rather than stuck.
 /// </summary>
-public sealed class CreditWindow
+internal sealed class CreditWindow
 {
     private readonly object gate = new();
     private long records;

@@ -13,7 +13,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// on, and acks each batch once everything that came of it is done downstream. Records stay encoded
 /// (EncodedDataPlaneBase): the sidecar passes them on without decoding them.
 /// </summary>
-public sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
+internal sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
 {
     /// <summary>How long an edge may wait for the receiver to learn of its stage before being refused.</summary>
     private static readonly TimeSpan AssignmentGrace = TimeSpan.FromSeconds(2);

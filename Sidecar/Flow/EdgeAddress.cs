@@ -3,7 +3,7 @@ using EtlRouter.Contracts.V1;
 namespace EtlRouter.Sidecar.Flow;
 
 /// <summary>One edge of one pipeline: from a stage to the next.</summary>
-public sealed record EdgeAddress(string Namespace, string Pipeline, string FromStage, string ToStage)
+internal sealed record EdgeAddress(string Namespace, string Pipeline, string FromStage, string ToStage)
 {
     public PipelineRef PipelineRef => new() { Namespace = Namespace, Name = Pipeline };
 

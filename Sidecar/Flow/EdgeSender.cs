@@ -11,7 +11,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// receiver's credit, keeps every batch until acked, and on a broken stream reconnects and resends what was
 /// not acked. Retiring it hands back everything unacked so the edge can send it elsewhere.
 /// </summary>
-public sealed class EdgeSender
+internal sealed class EdgeSender
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
     private readonly EdgeAddress edge;

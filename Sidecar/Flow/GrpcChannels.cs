@@ -8,7 +8,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// One HTTP/2 channel per address, shared by every stream to it: to other sidecars (data plane) and to the
 /// pod's own services. Channels reconnect by themselves; keep-alive pings notice a peer that vanished.
 /// </summary>
-public sealed class GrpcChannels(SidecarOptions options) : IDisposable
+internal sealed class GrpcChannels(SidecarOptions options) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> channels = new(StringComparer.Ordinal);
 

@@ -8,7 +8,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// tracker that acks them upstream when everything they led to is done, and how to return their credit once
 /// the stage passed them on.
 /// </summary>
-public sealed record InputBatch(IReadOnlyList<ByteString> Records, long Bytes, BatchTracker Tracker, Action ReturnCredit)
+internal sealed record InputBatch(IReadOnlyList<ByteString> Records, long Bytes, BatchTracker Tracker, Action ReturnCredit)
 {
     /// <summary>What records cost in byte credit: their encoded size.</summary>
     public static long SizeOf(IEnumerable<ByteString> records) => records.Sum(r => (long)r.Length);

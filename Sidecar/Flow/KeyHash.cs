@@ -7,7 +7,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// Picks a replica for a record key. Stable across processes and restarts (string.GetHashCode is not), so
 /// every upstream sidecar sends one key to the same replica.
 /// </summary>
-public static class KeyHash
+internal static class KeyHash
 {
     public static int Replica(string key, int replicas) =>
         (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key)) % (ulong)replicas);

@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace EtlRouter.Sidecar.Flow;
 
 /// <summary>A batch on its way to one target: kept until that target acks it, resent if the stream breaks.</summary>
-public sealed class OutboundBatch(IReadOnlyList<ByteString> records, long bytes, BatchTracker tracker)
+internal sealed class OutboundBatch(IReadOnlyList<ByteString> records, long bytes, BatchTracker tracker)
 {
     public IReadOnlyList<ByteString> Records { get; } = records;
 

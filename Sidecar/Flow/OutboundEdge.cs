@@ -11,7 +11,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// have one, round robin otherwise), caps what it keeps unacked, and when the router moves the next stage to
 /// other sidecars, re-sends whatever the old targets had not acked. With no target at all, batches wait here.
 /// </summary>
-public sealed class OutboundEdge
+internal sealed class OutboundEdge
 {
     /// <summary>What an edge may keep unacked, as a multiple of its credit budget (one window in flight, one queued).</summary>
     public const int RetainedBudgets = 2;

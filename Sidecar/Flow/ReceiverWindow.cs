@@ -5,7 +5,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// the sender's CreditWindow, including its one exception (a single batch larger than the whole budget may
 /// arrive when nothing else is outstanding).
 /// </summary>
-public sealed class ReceiverWindow
+internal sealed class ReceiverWindow
 {
     private readonly object gate = new();
     private readonly long budgetRecords;

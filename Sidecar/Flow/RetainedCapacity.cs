@@ -5,7 +5,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// full, the stage waits for acks: together with the credit window this bounds a sidecar's memory.
 /// One batch is always let through when nothing is held, so an oversized batch cannot wedge the edge.
 /// </summary>
-public sealed class RetainedCapacity(long maxRecords, long maxBytes)
+internal sealed class RetainedCapacity(long maxRecords, long maxBytes)
 {
     private readonly object gate = new();
     private long records;

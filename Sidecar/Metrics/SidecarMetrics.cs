@@ -6,7 +6,7 @@ namespace EtlRouter.Sidecar.Metrics;
 /// The sidecar's OpenTelemetry instruments (meter "EtlRouter.Sidecar"), exported at /metrics. Every series is
 /// tagged with pipeline (namespace/name) and stage; edge gauges add the next stage.
 /// </summary>
-public sealed class SidecarMetrics : IDisposable
+internal sealed class SidecarMetrics : IDisposable
 {
     public const string MeterName = "EtlRouter.Sidecar";
     private readonly Meter meter;

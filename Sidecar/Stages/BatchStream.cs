@@ -11,7 +11,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// neither. A service that does not implement the stream answers Unimplemented once, and from then on the stage
 /// calls it unary. That choice is made here, so a stage only asks for an answer.
 /// </summary>
-public sealed class BatchStream<TRequest, TResponse>(
+internal sealed class BatchStream<TRequest, TResponse>(
     GrpcChannels channels,
     Func<ChannelBase, AsyncDuplexStreamingCall<TRequest, TResponse>> open,
     Func<ChannelBase, TRequest, CallOptions, AsyncUnaryCall<TResponse>> unary,

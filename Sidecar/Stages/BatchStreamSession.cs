@@ -7,7 +7,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// A reader matches each answer to the oldest batch; an answer for another batch, an error or the end of the
 /// stream fails every batch still waiting, and the session is not used again.
 /// </summary>
-public sealed class BatchStreamSession<TRequest, TResponse>
+internal sealed class BatchStreamSession<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
 {

@@ -10,7 +10,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// Calls the pod's SinkService with a batch (over its WriteStream when the service has one, else one Write call
 /// per batch); what it did not name in failures is written.
 /// </summary>
-public sealed class SinkCall(StageContext stage) : IDisposable
+internal sealed class SinkCall(StageContext stage) : IDisposable
 {
     private readonly BatchStream<EncodedWriteRequest, WriteResponse> stream = new(
         stage.Channels,

@@ -15,7 +15,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// output, and acknowledging offsets to the source only once the batch is done end to end. Records stay as
 /// the bytes the source sent; only their heads (id, origin) are read.
 /// </summary>
-public sealed class SourcePump(StageContext stage)
+internal sealed class SourcePump(StageContext stage)
 {
     /// <summary>How long records short of a whole batch wait for the source's next read.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);

@@ -8,7 +8,7 @@ using EtlRouter.Sidecar.Metrics;
 namespace EtlRouter.Sidecar.Stages;
 
 /// <summary>What one running stage knows: its current assignment, where its service is, its outputs and counters.</summary>
-public sealed class StageContext
+internal sealed class StageContext
 {
     private volatile AssignedStage assignment;
 

@@ -1,7 +1,7 @@
 namespace EtlRouter.Sidecar.Stages;
 
 /// <summary>A stage's running totals, for flow reports to the router.</summary>
-public sealed class StageCounters
+internal sealed class StageCounters
 {
     private long recordsIn;
     private long recordsOut;

@@ -3,7 +3,7 @@ using EtlRouter.Contracts.V1;
 namespace EtlRouter.Sidecar.Stages;
 
 /// <summary>One stage of one pipeline, as this sidecar runs it.</summary>
-public sealed record StageKey(string Namespace, string Pipeline, string Stage)
+internal sealed record StageKey(string Namespace, string Pipeline, string Stage)
 {
     public static StageKey Of(AssignedStage assigned) => new(assigned.Pipeline.Namespace, assigned.Pipeline.Name, assigned.Stage.Name);
 

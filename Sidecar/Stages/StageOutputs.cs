@@ -10,7 +10,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// Every output edge of a stage. Fan-out: each batch is copied to every edge, and the stage moves on only when
 /// every edge took it (so the slowest edge sets the pace).
 /// </summary>
-public sealed class StageOutputs(StageKey stage, GrpcChannels channels, SidecarOptions options, Func<ulong> epoch, ILogger logger)
+internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, SidecarOptions options, Func<ulong> epoch, ILogger logger)
 {
     private readonly object gate = new();
     private Dictionary<string, OutboundEdge> edges = new(StringComparer.Ordinal);

@@ -14,7 +14,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// several batches under way at once and with retries, passes the output on to every output edge in the order
 /// the batches came, and then returns each batch's credit upstream.
 /// </summary>
-public sealed class StageRunner
+internal sealed class StageRunner
 {
     private readonly Channel<InputBatch> inbox = Channel.CreateUnbounded<InputBatch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource stop = new();

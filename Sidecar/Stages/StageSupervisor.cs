@@ -13,7 +13,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// the ones taken away. An assignment message with a lower epoch than the last one applied is stale and
 /// ignored.
 /// </summary>
-public sealed class StageSupervisor(
+internal sealed class StageSupervisor(
     SidecarOptions options,
     LocalServices services,
     GrpcChannels channels,

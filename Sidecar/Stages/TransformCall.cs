@@ -9,7 +9,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// Calls the pod's TransformService with a batch and the stage's options: over its TransformStream when the
 /// service has one, else one Transform call per batch. Records go and come back encoded.
 /// </summary>
-public sealed class TransformCall(StageContext stage) : IDisposable
+internal sealed class TransformCall(StageContext stage) : IDisposable
 {
     private readonly BatchStream<EncodedTransformRequest, EncodedTransformResponse> stream = new(
         stage.Channels,

@@ -8,7 +8,7 @@ namespace EtlRouter.Sidecar.Wire;
 /// <see cref="EncodedMethods.Exchange"/> in place of the contract's method.
 /// </summary>
 [BindServiceMethod(typeof(EncodedDataPlaneBase), nameof(BindService))]
-public abstract class EncodedDataPlaneBase
+internal abstract class EncodedDataPlaneBase
 {
     public abstract Task Exchange(IAsyncStreamReader<EncodedEdgeFrame> requestStream, IServerStreamWriter<EdgeSignal> responseStream, ServerCallContext context);
 

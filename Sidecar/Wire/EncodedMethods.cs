@@ -10,7 +10,7 @@ namespace EtlRouter.Sidecar.Wire;
 /// names (taken from the contracts' descriptors, so they cannot drift), with records kept encoded
 /// (encoded_records.proto). The peer cannot tell the difference.
 /// </summary>
-public static class EncodedMethods
+internal static class EncodedMethods
 {
     public static readonly Method<EncodedEdgeFrame, EdgeSignal> Exchange =
         Define(SidecarDataPlane.Descriptor, "Exchange", EncodedEdgeFrame.Parser, EdgeSignal.Parser);

@@ -8,7 +8,7 @@ namespace EtlRouter.Sidecar.Wire;
 /// transform), so bytes that are not an etl.v1.Record are refused there, naming the service that sent them;
 /// between sidecars only the framing is checked, which allocates nothing per field.
 /// </summary>
-public static class RecordHeads
+internal static class RecordHeads
 {
     private static readonly MessageParser<RecordHead> HeadParser = RecordHead.Parser.WithDiscardUnknownFields(true);
     private static readonly MessageParser<OpaqueRecord> FramingParser = OpaqueRecord.Parser.WithDiscardUnknownFields(true);

@@ -1,0 +1,75 @@
+using System.Reflection;
+using EtlRouter.Operator.Controllers;
+using Xunit;
+
+namespace EtlRouter.Tests.Architecture;
+
+/// <summary>
+/// The boundaries the compiler keeps only while these lists stay short: the programs export what another
+/// assembly of ours uses and nothing else, and the operator's controllers see the runtime's abstractions alone.
+/// </summary>
+public sealed class AssemblyBoundaryTests
+{
+    public static TheoryData<string, string[]> Programs => new()
+    {
+        { "etl-router", [] },
+        { "etl-sidecar", [] },
+        { "etlctl", [] },
+        // DataPlaneBench's reference chains generate the same records and measure latency the same way.
+        { "etl-connector", ["EtlRouter.Connectors.Sinks.LatencyHistogram", "EtlRouter.Connectors.Sources.GeneratedRecords"] },
+        // What a host needs to register the runtime; everything it runs is internal.
+        {
+            "EtlRouter.OperatorRuntime",
+            [
+                "EtlRouter.OperatorRuntime.Builder.IOperatorBuilder",
+                "EtlRouter.OperatorRuntime.Builder.OperatorBuilder",
+                "EtlRouter.OperatorRuntime.Builder.OperatorServiceCollectionExtensions",
+                "EtlRouter.OperatorRuntime.Generation.RbacRuleCollector",
+                "EtlRouter.OperatorRuntime.Metrics.OperatorMeter",
+                "EtlRouter.OperatorRuntime.OperatorSettings",
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Programs))]
+    public void An_assembly_exports_only_what_another_assembly_uses(string assembly, string[] expected)
+    {
+        // The Web SDK makes a web program's top-level Program public (for WebApplicationFactory); it is no API.
+        var exported = Assembly.Load(assembly).GetExportedTypes().Select(t => t.FullName!)
+            .Where(name => name != "Program").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected.Order(StringComparer.Ordinal), exported);
+    }
+
+    [Fact]
+    public void Controllers_and_finalizers_depend_on_the_runtime_abstractions_alone()
+    {
+        var machinery = Assembly.Load("EtlRouter.OperatorRuntime");
+        var controllers = typeof(EtlPipelineController).Assembly.GetTypes()
+            .Where(t => t.Namespace is "EtlRouter.Operator.Controllers" or "EtlRouter.Operator.Finalizers")
+            .ToList();
+        Assert.NotEmpty(controllers);
+
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var offenders =
+            from type in controllers
+            from used in TypesUsedBy(type, all)
+            where used.Assembly == machinery
+            select $"{type.Name} uses {used.FullName}";
+        Assert.Empty(offenders);
+    }
+
+    private static IEnumerable<Type> TypesUsedBy(Type type, BindingFlags flags)
+    {
+        var direct = type.GetInterfaces().Append(type.BaseType)
+            .Concat(type.GetFields(flags).Select(f => f.FieldType))
+            .Concat(type.GetProperties(flags).Select(p => p.PropertyType))
+            .Concat(type.GetConstructors(flags).SelectMany(c => c.GetParameters()).Select(p => p.ParameterType))
+            .Concat(type.GetMethods(flags).SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType)));
+        return direct.OfType<Type>().SelectMany(Unwrap);
+    }
+
+    // A Task<ReconciliationResult<T>> uses ReconciliationResult and T as much as Task.
+    private static IEnumerable<Type> Unwrap(Type type) =>
+        type.IsGenericType ? type.GetGenericArguments().SelectMany(Unwrap).Prepend(type.GetGenericTypeDefinition()) : [type];
+}
