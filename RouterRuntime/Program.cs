@@ -1,7 +1,11 @@
 using EtlRouter.RouterRuntime;
 using EtlRouter.RouterRuntime.Api;
+using EtlRouter.RouterRuntime.Backups;
 using EtlRouter.RouterRuntime.Configuration;
 using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.Leadership;
+using EtlRouter.RouterRuntime.Membership;
+using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
@@ -39,6 +43,10 @@ builder.Services.AddSingleton<PeerChannels>();
 builder.Services.AddSingleton<FlowBuffer>();
 builder.Services.AddSingleton<WriteGateway>();
 builder.Services.AddSingleton<ReadFreshness>();
+builder.Services.AddSingleton<PipelineStatusStream>();
+builder.Services.AddSingleton<ClusterProbe>();
+builder.Services.AddSingleton<MembershipChange>();
+builder.Services.AddSingleton<BackupTransfer>();
 builder.Services.AddSingleton<RouterMetrics>();
 builder.Services.AddHostedService<RaftNodeService>();
 builder.Services.AddHostedService<LeaderDuties>();
@@ -59,7 +67,7 @@ app.Use((context, next) =>
 {
     var path = context.Request.Path;
     if (path.StartsWithSegments("/etlrouter.v1.RouterPeer") || path.Equals("/etl.v1.ControlPlane/RestoreBackup"))
-        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = ControlPlaneApi.MaxBackupBytes;
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = BackupTransfer.MaxBackupBytes;
     return next(context);
 });
 app.MapGrpcService<ControlPlaneApi>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
 using Grpc.Core;
 

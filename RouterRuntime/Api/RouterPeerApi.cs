@@ -1,6 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Consensus;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.Requests;
 using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;

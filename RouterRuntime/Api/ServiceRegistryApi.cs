@@ -1,5 +1,6 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.Requests;
 using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;

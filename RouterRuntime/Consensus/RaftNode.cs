@@ -1,5 +1,4 @@
 using System.Net;
-using System.Threading.Channels;
 using DotNext.Net.Cluster;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.Membership;
@@ -17,16 +16,13 @@ namespace EtlRouter.RouterRuntime.Consensus;
 /// <summary>
 /// This process's member of the Raft group: DotNext's <see cref="RaftCluster"/> over TCP, a
 /// <see cref="WriteAheadLog"/> under DATA_DIR/wal and the <see cref="RouterStateMachine"/> with its snapshots
-/// under DATA_DIR/snapshots. Proposes commands when it leads; says who leads when it does not.
+/// under DATA_DIR/snapshots. Proposes commands when it leads (through the <see cref="GroupCommitProposer"/>);
+/// says who leads when it does not.
 /// </summary>
 internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     public const string NodeIdMetadata = "node-id";
     public const string GrpcMetadata = "grpc";
-
-    private const int MaxBatchCommands = 512;
-    private const int MaxBatchBytes = 1024 * 1024;
-    private const int MaxRoundsInFlight = 4;
 
     // DotNext's default WAL chunk is one OS page (4 KiB), one file and one mapping each: a restore of a few MiB
     // opened thousands of files and brought every node down (EMFILE, then out of memory). Fixed for the life
@@ -34,9 +30,7 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILo
     private const int WalChunkBytes = 8 * 1024 * 1024;
 
     private readonly ILogger logger = loggerFactory.CreateLogger<RaftNode>();
-    private readonly Channel<(Command Command, PendingCommand Pending)> proposals = Channel.CreateUnbounded<(Command, PendingCommand)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource stopping = new();
-    private Task? proposeLoop;
+    private GroupCommitProposer? proposer;
     private RaftCluster? cluster;
     private WriteAheadLog? wal;
     private RouterStateMachine? stateMachine;
@@ -107,67 +101,23 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILo
         cluster = new RaftCluster(configuration) { AuditTrail = wal };
         cluster.LeaderChanged += (_, leader) => logger.LogInformation("Leader is now {Leader} (term {Term})", leader?.EndPoint, cluster.Term);
         await cluster.StartAsync(token).ConfigureAwait(false);
-        proposeLoop = Task.Run(() => ProposeLoopAsync(stopping.Token), CancellationToken.None);
+        proposer = new GroupCommitProposer((entry, context, ct) => cluster.ReplicateAsync(entry, context, ct).AsTask());
+        proposer.Start();
         logger.LogInformation(
             "Raft node {Id} at {Address}, data in {DataDir}, applied {Applied}, snapshot {Snapshot}",
             options.NodeId, options.Self.Address, root, wal.LastAppliedIndex, stateMachine.SnapshotIndex);
     }
 
     /// <summary>
-    /// Proposes a command on the leader and waits until it is committed and applied here. Commands proposed
-    /// while earlier entries are in flight are committed together as one entry (group commit), so a
-    /// Raft round costs the same for one writer or a hundred.
+    /// Proposes a command on the leader and waits until it is committed and applied here; concurrent proposals
+    /// share log entries (<see cref="GroupCommitProposer"/>).
     /// </summary>
-    public async Task<CommandResult> ReplicateAsync(Command command, CancellationToken token)
+    public Task<CommandResult> ReplicateAsync(Command command, CancellationToken token)
     {
-        _ = Cluster;
+        var proposing = proposer ?? throw NotStarted();
         command.Format = RouterLogFormat.Current;
         command.IssuedAt = Timestamp.FromDateTime(DateTime.UtcNow);
-        var pending = new PendingCommand();
-        await proposals.Writer.WriteAsync((command, pending), token).ConfigureAwait(false);
-        return await pending.Applied.WaitAsync(token).ConfigureAwait(false);
-    }
-
-    // Up to MaxRoundsInFlight entries are replicating at once; whatever is proposed meanwhile goes into the
-    // next entry. DotNext carries every entry appended since a follower's last reply in one AppendEntries, so a
-    // second entry rides the round the first one started instead of waiting for its commit and apply.
-    private async Task ProposeLoopAsync(CancellationToken token)
-    {
-        var reader = proposals.Reader;
-        var inFlight = new List<Task>(MaxRoundsInFlight);
-        while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-        {
-            var batch = new Command { Format = RouterLogFormat.Current, Batch = new CommandBatch() };
-            var pendings = new List<PendingCommand>();
-            var bytes = 0;
-            while (pendings.Count < MaxBatchCommands && bytes < MaxBatchBytes && reader.TryRead(out var next))
-            {
-                batch.Batch.Commands.Add(next.Command);
-                pendings.Add(next.Pending);
-                bytes += next.Command.CalculateSize();
-            }
-
-            // A lone command is logged as itself; the batch wrapper would only add bytes.
-            var (entry, context) = pendings.Count == 1
-                ? (batch.Batch.Commands[0], (object)pendings[0])
-                : (batch, new PendingBatch(pendings));
-            inFlight.Add(ReplicateEntryAsync(entry, context, pendings, token));
-            if (inFlight.Count >= MaxRoundsInFlight) await Task.WhenAny(inFlight).ConfigureAwait(false);
-            inFlight.RemoveAll(round => round.IsCompleted);
-        }
-    }
-
-    private async Task ReplicateEntryAsync(Command entry, object context, List<PendingCommand> pendings, CancellationToken token)
-    {
-        try
-        {
-            await Cluster.ReplicateAsync(new ReadOnlyMemory<byte>(entry.ToByteArray()), context, token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // Not the leader any more, or the round failed: every caller sees it and retries (commands are idempotent).
-            foreach (var pending in pendings) pending.Fail(e);
-        }
+        return proposing.ProposeAsync(command, token);
     }
 
     /// <summary>The leader's gRPC address, when a leader is known and has said it.</summary>
@@ -214,18 +164,7 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILo
 
     public async Task StopAsync(CancellationToken token)
     {
-        await stopping.CancelAsync().ConfigureAwait(false);
-        if (proposeLoop is not null)
-        {
-            try
-            {
-                await proposeLoop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
+        if (proposer is not null) await proposer.DisposeAsync().ConfigureAwait(false);
         if (cluster is not null) await cluster.StopAsync(token).ConfigureAwait(false);
     }
 

@@ -104,7 +104,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
                 state.Groups.Remove(key, previous.Definition);
             }
 
-            StageScheduler.AlignStages(stored);
+            PipelineStages.Align(stored);
             state.Pipelines[key] = stored;
             state.Groups.Add(key, definition);
             dirtyGroups.UnionWith(StageGroups.Keys(definition).Concat(StageGroups.Keys(previous?.Definition)));

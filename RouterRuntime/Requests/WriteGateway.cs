@@ -1,11 +1,12 @@
 using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.Leadership;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.State;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
-namespace EtlRouter.RouterRuntime.Api;
+namespace EtlRouter.RouterRuntime.Requests;
 
 /// <summary>
 /// Every write goes through here: on the leader it is replicated; on a follower it is forwarded to the leader

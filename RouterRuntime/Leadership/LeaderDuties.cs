@@ -1,11 +1,12 @@
 using EtlRouter.RouterRuntime.Consensus;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EtlRouter.RouterRuntime.Api;
+namespace EtlRouter.RouterRuntime.Leadership;
 
 /// <summary>
 /// What only the leader does, on a timer: expire sidecar leases (by its clock, through a command, so every

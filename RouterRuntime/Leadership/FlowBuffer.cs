@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
 
-namespace EtlRouter.RouterRuntime.Api;
+namespace EtlRouter.RouterRuntime.Leadership;
 
 /// <summary>
 /// Flow reports waiting on the leader to be committed. Sidecars report every few seconds each; committing

@@ -3,7 +3,7 @@ using EtlRouter.Contracts;
 using EtlRouter.RouterRuntime.Consensus;
 using Grpc.Core;
 
-namespace EtlRouter.RouterRuntime.Api;
+namespace EtlRouter.RouterRuntime.Requests;
 
 /// <summary>
 /// Reads are served from the answering node's state. Each read response says how fresh that state is

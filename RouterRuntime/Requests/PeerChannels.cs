@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Net.Client;
 
-namespace EtlRouter.RouterRuntime.Api;
+namespace EtlRouter.RouterRuntime.Requests;
 
 /// <summary>One long-lived gRPC channel per other router node, for forwarding and status fan-out.</summary>
 internal sealed class PeerChannels : IDisposable
