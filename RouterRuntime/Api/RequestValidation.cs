@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EtlRouter.Contracts;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
@@ -31,7 +32,7 @@ internal static partial class RequestValidation
             Name(stage.Name, $"{at}.name");
             if (stage.Kind == StageKind.Unspecified) throw Invalid($"{at}.kind", "unspecified; set SOURCE, TRANSFORM or SINK");
             if (string.IsNullOrWhiteSpace(stage.Service)) throw Invalid($"{at}.service", "empty; name the service sidecars match");
-            if (stage.Endpoint.Length > 0 && !IsHostPort(stage.Endpoint)) throw Invalid($"{at}.endpoint", $"'{stage.Endpoint}' is not host:port");
+            if (stage.Endpoint.Length > 0 && !HostPort.TryParse(stage.Endpoint, out _, out var problem)) throw Invalid($"{at}.endpoint", $"'{Shorten(stage.Endpoint)}' {problem}");
             stages.Add(new PipelineStage(stage.Name, ServiceKindOf(stage.Kind), stage.Service, [.. stage.Inputs], stage.Replicas == 0 ? 1 : (int)Math.Min(stage.Replicas, (uint)int.MaxValue), at));
         }
 
@@ -50,7 +51,7 @@ internal static partial class RequestValidation
     public static void Registration(RegisterSidecarRequest request)
     {
         Name(request.SidecarId, "sidecar_id");
-        if (!IsHostPort(request.Address)) throw Invalid("address", $"'{request.Address}' is not host:port; send the data-plane address other sidecars dial");
+        if (!HostPort.TryParse(request.Address, out _, out var problem)) throw Invalid("address", $"'{Shorten(request.Address)}' {problem} (the data-plane address other sidecars dial)");
         if (request.Services.Count > 64) throw Invalid("services", $"{request.Services.Count} services; at most 64");
         for (var i = 0; i < request.Services.Count; i++)
         {
@@ -90,12 +91,6 @@ internal static partial class RequestValidation
         if (string.IsNullOrEmpty(value)) throw Invalid(path, "empty; set it");
         if (value.Length > MaxNameLength || !SafeName().IsMatch(value))
             throw Invalid(path, $"'{Shorten(value)}' is not a valid name; use letters, digits, '-', '.' and '_' (at most {MaxNameLength})");
-    }
-
-    private static bool IsHostPort(string value)
-    {
-        var colon = value.LastIndexOf(':');
-        return colon > 0 && int.TryParse(value.AsSpan(colon + 1), out var port) && port is > 0 and < 65536 && value.Length < 300;
     }
 
     private static ServiceKind ServiceKindOf(StageKind kind) => kind switch

@@ -1,12 +1,12 @@
-using System.Globalization;
 using System.Net;
+using EtlRouter.Contracts;
 
 namespace EtlRouter.RouterRuntime.Configuration;
 
 /// <summary>A Raft member as RAFT_PEERS names it: <c>id=host:port</c>.</summary>
 internal sealed record RaftPeer(string Id, string Host, int Port)
 {
-    public string Address => $"{Host}:{Port}";
+    public string Address => new HostPort(Host, Port).ToString();
 
     /// <summary>An IP endpoint when the host is an address, a DNS endpoint otherwise (pod names in a StatefulSet).</summary>
     public EndPoint EndPoint => IPAddress.TryParse(Host, out var ip) ? new IPEndPoint(ip, Port) : new DnsEndPoint(Host, Port);
@@ -22,30 +22,18 @@ internal sealed record RaftPeer(string Id, string Host, int Port)
     {
         var equals = entry.IndexOf('=', StringComparison.Ordinal);
         var id = entry[..equals].Trim();
-        var address = entry[(equals + 1)..].Trim();
-        var colon = address.LastIndexOf(':');
-        if (id.Length == 0 || colon <= 0
-            || !int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            || port is < 1 or > 65535)
-        {
-            throw new RouterConfigurationException(
-                $"{variable}: '{entry}' is not an id=host:port entry; write e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002.");
-        }
+        if (id.Length == 0)
+            throw new RouterConfigurationException($"{variable}: '{entry}' has no id; write id=host:port entries, e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002.");
+        if (!HostPort.TryParse(entry[(equals + 1)..], out var address, out var problem))
+            throw new RouterConfigurationException($"{variable}: '{entry}': the address {problem}.");
 
-        return new RaftPeer(id, address[..colon].Trim('[', ']'), port);
+        return new RaftPeer(id, address.Host, address.Port);
     }
 
     /// <summary>Parses a bare host:port (as AddClusterNode receives it).</summary>
-    public static bool TryParseAddress(string address, out EndPoint? endPoint)
+    public static bool TryParseAddress(string address, out EndPoint? endPoint, out string problem)
     {
-        endPoint = null;
-        var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            return false;
-        }
-
-        endPoint = new RaftPeer("?", address[..colon].Trim('[', ']'), port).EndPoint;
-        return true;
+        endPoint = HostPort.TryParse(address, out var parsed, out problem) ? new RaftPeer("?", parsed.Host, parsed.Port).EndPoint : null;
+        return endPoint is not null;
     }
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Net;
+using EtlRouter.Contracts;
 
 namespace EtlRouter.RouterRuntime.Configuration;
 
@@ -48,21 +48,20 @@ internal sealed class RouterNodeOptions
     /// <summary>Largest gRPC message accepted; anything bigger is refused before it is parsed.</summary>
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
 
-    public static RouterNodeOptions FromEnvironment(Func<string, string?> env)
+    public static RouterNodeOptions FromEnvironment(Func<string, string?> read)
     {
-        var nodeId = Text(env, "RAFT_NODE_ID") ?? "1";
-        var join = Flag(env, "RAFT_JOIN");
-        var bind = Text(env, "BIND_ADDRESS") is { } b
-            ? IPAddress.TryParse(b, out var ip) ? ip : throw Invalid("BIND_ADDRESS", b, "an IP address such as 0.0.0.0 or 127.0.0.1")
-            : IPAddress.Any;
-        var grpcPort = Port(env, "GRPC_PORT", 50051);
-        var raftPort = Port(env, "RAFT_PORT", 7000);
-        var peers = Text(env, "RAFT_PEERS") is { } p
+        var env = new EnvironmentSettings(read, message => new RouterConfigurationException(message));
+        var nodeId = env.Text("RAFT_NODE_ID") ?? "1";
+        var join = env.Flag("RAFT_JOIN");
+        var bind = env.IpAddress("BIND_ADDRESS", IPAddress.Any);
+        var grpcPort = env.Port("GRPC_PORT", 50051);
+        var raftPort = env.Port("RAFT_PORT", 7000);
+        var peers = env.Text("RAFT_PEERS") is { } p
             ? RaftPeer.ParseList(p, "RAFT_PEERS")
             : [new RaftPeer(nodeId, Host(bind), raftPort)];
 
         RaftPeer self;
-        if (Text(env, "RAFT_ADDRESS") is { } address)
+        if (env.Text("RAFT_ADDRESS") is { } address)
         {
             self = RaftPeer.Parse($"{nodeId}={address}", "RAFT_ADDRESS");
         }
@@ -79,51 +78,25 @@ internal sealed class RouterNodeOptions
             throw new RouterConfigurationException($"RAFT_PEERS: node id '{duplicate.Key}' appears twice; give every node its own id.");
         }
 
-        var lower = Number(env, "RAFT_ELECTION_TIMEOUT_MS", 300, 50, 60_000);
+        var lower = env.Number("RAFT_ELECTION_TIMEOUT_MS", 300, 50, 60_000);
         return new RouterNodeOptions
         {
             NodeId = nodeId,
             Peers = peers,
             Self = self,
             Join = join,
-            DataDir = Text(env, "DATA_DIR") ?? "./data",
+            DataDir = env.Text("DATA_DIR") ?? "./data",
             GrpcPort = grpcPort,
-            HttpPort = Port(env, "GRAPHQL_PORT", 8080),
-            GrpcAdvertise = Text(env, "GRPC_ADVERTISE") ?? $"{self.Host}:{grpcPort}",
+            HttpPort = env.Port("GRAPHQL_PORT", 8080),
+            GrpcAdvertise = env.HostPort("GRPC_ADVERTISE", new HostPort(self.Host, grpcPort).ToString()).ToString(),
             BindAddress = bind,
             ElectionTimeoutLowerMs = lower,
             ElectionTimeoutUpperMs = lower * 2,
-            SnapshotInterval = Number(env, "SNAPSHOT_INTERVAL", 1000, 10, 10_000_000),
-            SidecarLease = TimeSpan.FromSeconds(Number(env, "SIDECAR_LEASE_SECONDS", 10, 1, 3600)),
-            MaxMessageBytes = Number(env, "MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+            SnapshotInterval = env.Number("SNAPSHOT_INTERVAL", 1000, 10, 10_000_000),
+            SidecarLease = TimeSpan.FromSeconds(env.Number("SIDECAR_LEASE_SECONDS", 10, 1, 3600)),
+            MaxMessageBytes = env.Number("MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
         };
     }
 
     private static string Host(IPAddress bind) => bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString();
-
-    private static string? Text(Func<string, string?> env, string name) =>
-        env(name) is { Length: > 0 } value ? value.Trim() : null;
-
-    private static bool Flag(Func<string, string?> env, string name) => Text(env, name) switch
-    {
-        null or "false" or "0" => false,
-        "true" or "1" => true,
-        var other => throw Invalid(name, other, "true or false"),
-    };
-
-    private static int Port(Func<string, string?> env, string name, int fallback) => Number(env, name, fallback, 1, 65535);
-
-    private static int Number(Func<string, string?> env, string name, int fallback, int min, int max)
-    {
-        if (Text(env, name) is not { } text) return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw Invalid(name, text, $"a whole number from {min} to {max}");
-        }
-
-        return value;
-    }
-
-    private static RouterConfigurationException Invalid(string name, string value, string expected) =>
-        new($"{name}: '{value}' is not valid; set it to {expected}.");
 }

@@ -15,8 +15,8 @@ internal sealed class MembershipChange(RaftNode node, PeerChannels peers, Cluste
 {
     public async Task<ClusterStatus> ApplyAsync(string raftAddress, bool add, ServerCallContext context)
     {
-        if (!RaftPeer.TryParseAddress(raftAddress, out var endPoint))
-            throw RequestValidation.Invalid("raft_address", $"'{raftAddress}' is not host:port; send the node's RAFT_PEERS address");
+        if (!RaftPeer.TryParseAddress(raftAddress, out var endPoint, out var problem))
+            throw RequestValidation.Invalid("raft_address", $"'{raftAddress}' {problem} (the node's RAFT_ADDRESS)");
 
         if (!node.IsLeader)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using EtlRouter.Contracts;
 
@@ -54,52 +53,42 @@ internal sealed class SidecarOptions
     /// <summary>MAX_MESSAGE_BYTES: largest batch accepted on the data plane.</summary>
     public int MaxMessageBytes { get; init; } = 16 * 1024 * 1024;
 
-    public static SidecarOptions FromEnvironment(Func<string, string?> env)
+    public static SidecarOptions FromEnvironment(Func<string, string?> read)
     {
-        var grpcPort = Number(env, "GRPC_PORT", 9091, 1, 65535);
-        var bind = Text(env, "BIND_ADDRESS") is { } b
-            ? IPAddress.TryParse(b, out var ip) ? ip : throw Invalid("BIND_ADDRESS", b, "an IP address such as 0.0.0.0 or 127.0.0.1")
-            : IPAddress.Any;
-        var sidecarId = Text(env, "SIDECAR_ID") ?? Text(env, "POD_NAME") ?? Environment.MachineName;
-        var podNamespace = Text(env, "POD_NAMESPACE") ?? "local";
-        var podName = Text(env, "POD_NAME") ?? sidecarId;
-        var advertiseHost = Text(env, "POD_IP") ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString());
-        var advertise = Text(env, "ADVERTISE_ADDRESS") ?? $"{advertiseHost}:{grpcPort}";
-        var colon = advertise.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(advertise[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var advertisePort)
-            || advertisePort is < 1 or > 65535 || advertise.Contains('/') || !Uri.TryCreate($"http://{advertise}", UriKind.Absolute, out _))
-        {
-            throw Invalid("ADVERTISE_ADDRESS", advertise, "host:port, such as 10.0.0.7:9091");
-        }
+        var env = new EnvironmentSettings(read, message => new SidecarConfigurationException(message));
+        var grpcPort = env.Port("GRPC_PORT", 9091);
+        var bind = env.IpAddress("BIND_ADDRESS", IPAddress.Any);
+        var sidecarId = env.Text("SIDECAR_ID") ?? env.Text("POD_NAME") ?? Environment.MachineName;
+        var podNamespace = env.Text("POD_NAMESPACE") ?? "local";
+        var podName = env.Text("POD_NAME") ?? sidecarId;
+        var advertiseHost = env.Text("POD_IP") ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString());
+        var advertise = env.HostPort("ADVERTISE_ADDRESS", new HostPort(advertiseHost, grpcPort).ToString()).ToString();
 
         return new SidecarOptions
         {
             SidecarId = sidecarId,
             Pod = $"{podNamespace}/{podName}",
-            ClusterEndpoint = Endpoint(Text(env, "CLUSTER_ENDPOINT") ?? "etl-router:50051"),
+            ClusterEndpoint = Endpoint(env, env.Text("CLUSTER_ENDPOINT") ?? "etl-router:50051"),
             GrpcPort = grpcPort,
-            MetricsPort = Number(env, "METRICS_PORT", 9092, 1, 65535),
+            MetricsPort = env.Port("METRICS_PORT", 9092),
             BindAddress = bind,
             AdvertiseAddress = advertise,
-            DiscoveryPorts = ParsePorts(Text(env, "DISCOVERY_PORTS") ?? "50051-50060"),
-            DiscoveryHost = Text(env, "DISCOVERY_HOST") ?? "127.0.0.1",
-            RescanInterval = TimeSpan.FromSeconds(Number(env, "RESCAN_SECONDS", 10, 1, 3600)),
-            FlowReportInterval = TimeSpan.FromSeconds(Number(env, "FLOW_REPORT_SECONDS", 2, 1, 3600)),
-            RetryBaseDelay = TimeSpan.FromMilliseconds(Number(env, "RETRY_BASE_MS", 100, 1, 60_000)),
-            EdgeOpenTimeout = TimeSpan.FromMilliseconds(Number(env, "EDGE_OPEN_TIMEOUT_MS", 5000, 100, 600_000)),
-            ReplayPollInterval = TimeSpan.FromSeconds(Number(env, "REPLAY_POLL_SECONDS", 1, 1, 3600)),
-            MaxMessageBytes = Number(env, "MAX_MESSAGE_BYTES", 16 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+            DiscoveryPorts = ParsePorts(env.Text("DISCOVERY_PORTS") ?? "50051-50060"),
+            DiscoveryHost = env.Text("DISCOVERY_HOST") ?? "127.0.0.1",
+            RescanInterval = TimeSpan.FromSeconds(env.Number("RESCAN_SECONDS", 10, 1, 3600)),
+            FlowReportInterval = TimeSpan.FromSeconds(env.Number("FLOW_REPORT_SECONDS", 2, 1, 3600)),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(env.Number("RETRY_BASE_MS", 100, 1, 60_000)),
+            EdgeOpenTimeout = TimeSpan.FromMilliseconds(env.Number("EDGE_OPEN_TIMEOUT_MS", 5000, 100, 600_000)),
+            ReplayPollInterval = TimeSpan.FromSeconds(env.Number("REPLAY_POLL_SECONDS", 1, 1, 3600)),
+            MaxMessageBytes = env.Number("MAX_MESSAGE_BYTES", 16 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
         };
     }
 
     /// <summary>Accepts host:port or a URL; plain host:port means h2c (http://).</summary>
-    private static Uri Endpoint(string value)
-    {
-        var text = value.Contains("://", StringComparison.Ordinal) ? value : $"http://{value}";
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host)
+    private static Uri Endpoint(EnvironmentSettings env, string value) =>
+        EndpointAddress.TryParse(value, out var uri)
             ? uri
-            : throw Invalid("CLUSTER_ENDPOINT", value, "host:port or a URL, such as etl-router:50051 or http://127.0.0.1:50051");
-    }
+            : throw env.Invalid("CLUSTER_ENDPOINT", value, "host:port or a URL, such as etl-router:50051 or http://127.0.0.1:50051");
 
     private static IReadOnlyList<int> ParsePorts(string text)
     {
@@ -112,21 +101,4 @@ internal sealed class SidecarOptions
             throw new SidecarConfigurationException(e.Message);
         }
     }
-
-    private static string? Text(Func<string, string?> env, string name) =>
-        env(name) is { Length: > 0 } value ? value.Trim() : null;
-
-    private static int Number(Func<string, string?> env, string name, int fallback, int min, int max)
-    {
-        if (Text(env, name) is not { } text) return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw Invalid(name, text, $"a whole number from {min} to {max}");
-        }
-
-        return value;
-    }
-
-    private static SidecarConfigurationException Invalid(string name, string value, string expected) =>
-        new($"{name}: '{value}' is not valid; expected {expected}.");
 }
