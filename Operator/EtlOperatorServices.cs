@@ -16,6 +16,7 @@ public static class EtlOperatorServices
         services.AddSingleton(routerSettings);
         services.AddSingleton<RouterConnections>();
         services.AddSingleton<ReferenceResolver>();
+        services.AddSingleton<RouterResolver>();
 
         services.AddKubernetesOperator(operatorSettings)
             .AddController<EtlPipelineController, EtlPipeline>()
@@ -23,6 +24,7 @@ public static class EtlOperatorServices
             .WatchesRelated<EtlSource, EtlPipeline, PipelinesReferencing<EtlSource>>()
             .WatchesRelated<EtlTransform, EtlPipeline, PipelinesReferencing<EtlTransform>>()
             .WatchesRelated<EtlSink, EtlPipeline, PipelinesReferencing<EtlSink>>()
+            .WatchesRelated<EtlRouterCluster, EtlPipeline, PipelinesOfRouterCluster>()
             .AddController<ServiceEntityController<EtlSource>, EtlSource>()
             .AddController<ServiceEntityController<EtlTransform>, EtlTransform>()
             .AddController<ServiceEntityController<EtlSink>, EtlSink>()

@@ -6,8 +6,9 @@ namespace EtlRouter.Operator;
 
 /// <summary>
 /// Reads the operator's settings: sections "Operator" and "Router" of appsettings/command line, and the
-/// environment variables a pod gets: POD_NAME (identity), POD_NAMESPACE (Lease namespace),
-/// ROUTER_ENDPOINT, LEADER_ELECTION ("false" to turn it off).
+/// environment variables a pod gets: POD_NAME (identity), POD_NAMESPACE (Lease namespace), ROUTER_CLUSTER (the
+/// install's EtlRouterCluster, NAMESPACE/NAME), ROUTER_ENDPOINT (a router outside Kubernetes instead),
+/// LEADER_ELECTION ("false" to turn it off).
 /// </summary>
 public static class OperatorConfiguration
 {
@@ -19,6 +20,11 @@ public static class OperatorConfiguration
             operatorSettings.Identity = pod;
         if (configuration["POD_NAMESPACE"] is { Length: > 0 } ns)
             operatorSettings.Namespace = ns;
+        if (configuration["ROUTER_CLUSTER"] is { Length: > 0 } cluster)
+            routerSettings.Cluster = cluster;
+        // A bare name is an EtlRouterCluster in the operator's own namespace.
+        if (!routerSettings.Cluster.Contains('/', StringComparison.Ordinal))
+            routerSettings.Cluster = $"{operatorSettings.Namespace}/{routerSettings.Cluster}";
         if (configuration["ROUTER_ENDPOINT"] is { Length: > 0 } endpoint)
             routerSettings.Endpoint = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
         if (configuration["LEADER_ELECTION"] is { } election && bool.TryParse(election, out var enabled))

@@ -24,6 +24,9 @@ builder.Services.AddEtlOperator(operatorSettings, routerSettings);
 // The admission webhooks (sidecar injection, EtlPipeline validation) on their own HTTPS port.
 var webhookSettings = builder.Configuration.GetSection("Webhook").Get<WebhookSettings>() ?? new WebhookSettings();
 webhookSettings.Injector.OperatorNamespace = operatorSettings.Namespace;
+// Injected sidecars register with the install's router unless the injector is told another one.
+if (builder.Configuration["Webhook:Injector:ClusterEndpoint"] is not { Length: > 0 })
+    webhookSettings.Injector.ClusterEndpoint = new Uri(routerSettings.DefaultEndpoint).Authority;
 builder.Services.AddEtlWebhooks(webhookSettings);
 if (webhookSettings.Enabled)
 {

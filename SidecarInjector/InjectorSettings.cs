@@ -10,6 +10,7 @@ public sealed class InjectorSettings
 
     public string SidecarImage { get; set; } = "ghcr.io/etl-router/etl-sidecar:0.1.0";
 
+    /// <summary>The router sidecars register with (host:port); the operator sets it to its install's router cluster.</summary>
     public string ClusterEndpoint { get; set; } = "etl-router.etl-system.svc:50051";
 
     public int GrpcPort { get; set; } = 9091;

@@ -9,6 +9,7 @@ public static class ConditionReasons
     public const string InvalidGraph = "InvalidGraph";
     public const string InvalidSpec = "InvalidSpec";
     public const string RouterUnavailable = "RouterUnavailable";
+    public const string RouterClusterNotFound = "RouterClusterNotFound";
     public const string Reconciling = "Reconciling";
     public const string AsExpected = "AsExpected";
     public const string Served = "Served";

@@ -30,6 +30,12 @@ public sealed class PipelineSpec
     [Items(minItems: 2, maxItems: 128)]
     public IList<PipelineStageSpec>? Stages { get; set; }
 
+    [JsonPropertyName("routerCluster")]
+    [Description("The EtlRouterCluster that runs this pipeline: NAME (in the pipeline's namespace) or NAMESPACE/NAME. Unset: the one the operator was installed with.")]
+    [Pattern("^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    [Length(1, 127)]
+    public string? RouterCluster { get; set; }
+
     [JsonPropertyName("dlq")]
     [Description("Retries and the dead letter queue.")]
     public DeadLetterSpec? Dlq { get; set; }

@@ -19,6 +19,7 @@ namespace EtlRouter.Operator.Controllers;
 [GenericRbac(Groups = [""], Resources = ["events"], Verbs = RbacVerb.Create | RbacVerb.Patch | RbacVerb.Get)]
 public sealed class EtlPipelineController(
     ReferenceResolver references,
+    RouterResolver routers,
     RouterConnections router,
     IEventPublisher events,
     ILogger<EtlPipelineController> logger) : IEntityController<EtlPipeline>
@@ -58,26 +59,37 @@ public sealed class EtlPipelineController(
             return ReconciliationResult<EtlPipeline>.Success(pipeline);
         }
 
+        var choice = routers.Resolve(pipeline);
+        if (choice.Endpoint is null)
+        {
+            Report(status, generation, ready: false, ConditionReasons.RouterClusterNotFound, choice.Problem!, degraded: true, progressing: false);
+            await AnnounceAsync(pipeline, readyBefore, EventType.Warning, cancellationToken);
+
+            // EtlRouterClusters are watched: the one it names appearing reconciles this pipeline again.
+            return ReconciliationResult<EtlPipeline>.Success(pipeline);
+        }
+
+        var controlPlane = router.For(choice.Endpoint);
         var definition = PipelineDefinitionBuilder.Build(pipeline, compilation.Graph, services);
         PipelineState state;
         try
         {
-            var applied = await router.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = definition }, router.Call(cancellationToken));
+            var applied = await controlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = definition }, router.Call(cancellationToken));
             if (applied.Outcome is ApplyOutcome.Created or ApplyOutcome.Updated)
             {
-                logger.LogInformation("Pushed {Pipeline} generation {Generation} to the router ({Outcome})", definition.Ref, generation, applied.Outcome);
-                await events.PublishAsync(pipeline, "Applied", $"Pushed generation {generation} to the router ({applied.Outcome.ToString().ToLowerInvariant()}, commit index {applied.CommitIndex})", EventType.Normal, cancellationToken);
+                logger.LogInformation("Pushed {Pipeline} generation {Generation} to router cluster {Cluster} ({Outcome})", definition.Ref, generation, choice.Cluster, applied.Outcome);
+                await events.PublishAsync(pipeline, "Applied", $"Pushed generation {generation} to router cluster {choice.Cluster} ({applied.Outcome.ToString().ToLowerInvariant()}, commit index {applied.CommitIndex})", EventType.Normal, cancellationToken);
             }
 
             // Read our own write even when the answering router node is a follower that has not applied it yet.
             var read = router.Call(cancellationToken);
             if (applied.CommitIndex > 0)
                 read = read.WithHeaders(new Metadata { { EtlRouter.Contracts.RouterHeaders.MinIndex, applied.CommitIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
-            state = await router.ControlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = definition.Ref }, read);
+            state = await controlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = definition.Ref }, read);
         }
         catch (RpcException e) when (RouterConnections.IsUnavailable(e))
         {
-            Report(status, generation, ready: false, ConditionReasons.RouterUnavailable, $"the router at {router.Settings.Endpoint} did not answer ({e.StatusCode}: {e.Status.Detail}); retrying with backoff", degraded: true, progressing: true);
+            Report(status, generation, ready: false, ConditionReasons.RouterUnavailable, $"router cluster {choice.Cluster} at {choice.Endpoint} did not answer ({e.StatusCode}: {e.Status.Detail}); retrying with backoff", degraded: true, progressing: true);
             await AnnounceAsync(pipeline, readyBefore, EventType.Warning, cancellationToken);
             return ReconciliationResult<EtlPipeline>.Failure(pipeline, $"router unavailable: {e.Status.Detail}", e);
         }

@@ -114,7 +114,7 @@ public static class RouterClusterResources
             Env =
             [
                 // The StatefulSet controller labels each pod with its ordinal (Kubernetes 1.28+).
-                new V1EnvVar { Name = "RAFT_NODE_ID", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.labels['apps.kubernetes.io/pod-index']" } } },
+                // The node id is the pod's ordinal, which the router reads off POD_NAME (the pod-index label needs 1.28).
                 new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
                 new V1EnvVar { Name = "RAFT_PEERS", Value = peers },
                 new V1EnvVar { Name = "GRPC_PORT", Value = grpcPort.ToString(CultureInfo.InvariantCulture) },

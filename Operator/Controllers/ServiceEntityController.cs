@@ -60,7 +60,7 @@ public sealed class ServiceEntityController<TService>(RouterConnections router, 
         }
         catch (RpcException e) when (RouterConnections.IsUnavailable(e))
         {
-            status.Set(ConditionTypes.Ready, ConditionList.Unknown, ConditionReasons.RouterUnavailable, $"the router at {router.Settings.Endpoint} did not answer ({e.StatusCode})", generation);
+            status.Set(ConditionTypes.Ready, ConditionList.Unknown, ConditionReasons.RouterUnavailable, $"the router at {router.Settings.DefaultEndpoint} did not answer ({e.StatusCode})", generation);
             await AnnounceAsync(entity, before, EventType.Warning, cancellationToken);
             return ReconciliationResult<TService>.Failure(entity, $"router unavailable: {e.Status.Detail}", e);
         }

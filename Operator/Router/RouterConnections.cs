@@ -15,8 +15,8 @@ public sealed class RouterConnections(RouterSettings settings) : IDisposable
 
     public RouterSettings Settings { get; } = settings;
 
-    /// <summary>The ControlPlane client of the router pipelines are pushed to.</summary>
-    public ControlPlane.ControlPlaneClient ControlPlane => For(Settings.Endpoint);
+    /// <summary>The ControlPlane client of the install's router.</summary>
+    public ControlPlane.ControlPlaneClient ControlPlane => For(Settings.DefaultEndpoint);
 
     public ControlPlane.ControlPlaneClient For(string address) =>
         new(_channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions

@@ -1,12 +1,24 @@
+using System.Globalization;
+using EtlRouter.Entities.Resources;
+
 namespace EtlRouter.Operator.Router;
 
-/// <summary>Where the router cluster answers; bound from configuration section "Router".</summary>
+/// <summary>Which router cluster the install uses and how it is reached; bound from configuration section "Router".</summary>
 public sealed class RouterSettings
 {
-    /// <summary>The router pipelines are pushed to (ROUTER_ENDPOINT); the Helm chart's EtlRouterCluster serves it.</summary>
-    public string Endpoint { get; set; } = "http://etl-router.etl-system.svc:50051";
+    /// <summary>
+    /// The install's EtlRouterCluster, NAMESPACE/NAME (ROUTER_CLUSTER): pipelines that name none run on it, and the
+    /// injected sidecars register with it. The Helm chart creates it and sets this.
+    /// </summary>
+    public string Cluster { get; set; } = "etl-system/etl-router";
 
-    /// <summary>How an EtlRouterCluster's client Service is reached, to read its Raft status.</summary>
+    /// <summary>
+    /// Where the install's router answers, when it is not an EtlRouterCluster in this Kubernetes (ROUTER_ENDPOINT:
+    /// `make run`, tests). Unset: the cluster's client Service.
+    /// </summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>How an EtlRouterCluster's client Service is reached.</summary>
     public string ClusterEndpointTemplate { get; set; } = "http://{name}.{namespace}.svc:{port}";
 
     /// <summary>How often a service's status is re-read from the router (sidecars come and go without a Kubernetes event).</summary>
@@ -15,8 +27,19 @@ public sealed class RouterSettings
     /// <summary>Deadline of one call to the router.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The install's router address: <see cref="Endpoint"/>, else its cluster's client Service on the default port.</summary>
+    public string DefaultEndpoint
+    {
+        get
+        {
+            if (Endpoint is { Length: > 0 } endpoint) return endpoint;
+            var slash = Cluster.IndexOf('/', StringComparison.Ordinal);
+            return ClusterEndpoint(Cluster[(slash + 1)..], Cluster[..slash], RouterClusterSpec.DefaultGrpcPort);
+        }
+    }
+
     public string ClusterEndpoint(string name, string @namespace, int port) =>
         ClusterEndpointTemplate.Replace("{name}", name, StringComparison.Ordinal)
             .Replace("{namespace}", @namespace, StringComparison.Ordinal)
-            .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            .Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 }

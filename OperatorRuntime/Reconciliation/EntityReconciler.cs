@@ -28,6 +28,7 @@ internal sealed class EntityReconciler<TEntity, TController> : IControllerRunner
     private readonly StatusWriter _statusWriter;
     private readonly IReadOnlyList<FinalizerRegistration<TEntity>> _finalizers;
     private readonly IEnumerable<IRelatedWatch<TEntity>> _relatedWatches;
+    private readonly IEnumerable<IResourceWatcher> _allWatchers;
     private readonly OperatorSettings _settings;
     private readonly OperatorMetrics _metrics;
     private readonly ILogger _logger;
@@ -40,6 +41,7 @@ internal sealed class EntityReconciler<TEntity, TController> : IControllerRunner
         StatusWriter statusWriter,
         IEnumerable<FinalizerRegistration<TEntity>> finalizers,
         IEnumerable<IRelatedWatch<TEntity>> relatedWatches,
+        IEnumerable<IResourceWatcher> allWatchers,
         OperatorSettings settings,
         OperatorMetrics metrics,
         ILogger<EntityReconciler<TEntity, TController>> logger)
@@ -50,6 +52,7 @@ internal sealed class EntityReconciler<TEntity, TController> : IControllerRunner
         _statusWriter = statusWriter;
         _finalizers = finalizers.ToList();
         _relatedWatches = relatedWatches;
+        _allWatchers = allWatchers;
         _settings = settings;
         _metrics = metrics;
         _logger = logger;
@@ -64,6 +67,9 @@ internal sealed class EntityReconciler<TEntity, TController> : IControllerRunner
         var unsubscribers = _relatedWatches.Select(w => w.Subscribe(queue.Add)).ToList();
         try
         {
+            // As controller-runtime's WaitForCacheSync: no reconcile (above all no finalizer) acts on a cache that
+            // has not listed yet, where "not found" would mean "not known yet". Changes meanwhile wait in the queue.
+            await Task.WhenAll(_allWatchers.Select(w => w.Synced)).WaitAsync(cancellationToken).ConfigureAwait(false);
             var workers = Enumerable.Range(0, Math.Max(1, _settings.WorkersPerController))
                 .Select(_ => Task.Run(() => WorkAsync(queue, cancellationToken), CancellationToken.None));
             await Task.WhenAll(workers).ConfigureAwait(false);

@@ -4,4 +4,7 @@ namespace EtlRouter.OperatorRuntime.Watcher;
 internal interface IResourceWatcher
 {
     Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completes once the first list has filled the cache.</summary>
+    Task Synced { get; }
 }

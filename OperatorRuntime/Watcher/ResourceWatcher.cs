@@ -22,6 +22,7 @@ internal sealed class ResourceWatcher<T> : IResourceWatcher
     private readonly OperatorMetrics _metrics;
     private readonly ILogger _logger;
     private readonly string _kind = EntityMetadata.For<T>().Kind;
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ResourceWatcher(EntityClient client, EntityCache<T> cache, OperatorSettings settings, OperatorMetrics metrics, ILogger<ResourceWatcher<T>> logger)
     {
@@ -33,6 +34,8 @@ internal sealed class ResourceWatcher<T> : IResourceWatcher
     }
 
     public EntityCache<T> Cache { get; }
+
+    public Task Synced => _synced.Task;
 
     /// <summary>Raised for every change, on the watcher's own task; handlers must be quick (enqueue, no I/O).</summary>
     public event Action<EntityChange<T>>? Changed;
@@ -102,6 +105,7 @@ internal sealed class ResourceWatcher<T> : IResourceWatcher
         }
 
         Cache.HasSynced = true;
+        _synced.TrySetResult();
         _logger.LogDebug("Listed {Count} {Kind} at resourceVersion {Version}", list.Items.Count, _kind, list.Metadata.ResourceVersion);
         return list.Metadata.ResourceVersion ?? string.Empty;
     }

@@ -51,7 +51,7 @@ internal sealed class RouterNodeOptions
     public static RouterNodeOptions FromEnvironment(Func<string, string?> read)
     {
         var env = new EnvironmentSettings(read, message => new RouterConfigurationException(message));
-        var nodeId = env.Text("RAFT_NODE_ID") ?? "1";
+        var nodeId = env.Text("RAFT_NODE_ID") ?? StatefulSetOrdinal(env.Text("POD_NAME")) ?? "1";
         var join = env.Flag("RAFT_JOIN");
         var bind = env.IpAddress("BIND_ADDRESS", IPAddress.Any);
         var grpcPort = env.Port("GRPC_PORT", 50051);
@@ -97,6 +97,12 @@ internal sealed class RouterNodeOptions
             MaxMessageBytes = env.Number("MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
         };
     }
+
+    // A StatefulSet's pod NAME-N is node N, on every Kubernetes version.
+    private static string? StatefulSetOrdinal(string? podName) =>
+        podName?.LastIndexOf('-') is int dash and > 0 && podName[(dash + 1)..] is { Length: > 0 } ordinal && ordinal.All(char.IsAsciiDigit)
+            ? ordinal
+            : null;
 
     private static string Host(IPAddress bind) => bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString();
 }
