@@ -10,9 +10,10 @@ test:
 run:
 	scripts/run-local
 
-# CRDs and RBAC under config/ come from the entity and controller classes; commit what this writes.
+# CRDs, RBAC and webhooks under config/ and helm/etl-router come from the entity and controller classes;
+# commit what this writes.
 generate:
-	dotnet run --project Operator -- generate $(CURDIR)/config
+	dotnet run --project Operator -- generate $(CURDIR)
 
 # A real kube-apiserver (1.20, from Debian's source; about 6 minutes once, then cached): `make test` builds it too,
 # and `make run` uses it when built.

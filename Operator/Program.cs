@@ -5,10 +5,11 @@ using EtlRouter.OperatorRuntime.Metrics;
 using k8s;
 using OpenTelemetry.Metrics;
 
-// `etl-operator generate [DIR]` writes the CRDs and RBAC under config/ (what `make generate` runs).
+// `etl-operator generate [REPOSITORY_ROOT]` writes the CRDs, RBAC and webhooks under config/ and the chart's
+// copies under helm/etl-router (what `make generate` runs).
 if (args is ["generate", ..])
 {
-    var root = args.Length > 1 ? args[1] : "config";
+    var root = args.Length > 1 ? args[1] : ".";
     foreach (var written in ConfigGenerator.Write(root))
         Console.WriteLine($"wrote {written}");
     return 0;

@@ -7,23 +7,23 @@ namespace EtlRouter.Tests.Generation;
 public sealed class GeneratedConfigTests
 {
     [Fact]
-    public void Committed_crds_and_rbac_equal_what_the_classes_generate()
+    public void Committed_crds_rbac_and_chart_copies_equal_what_the_classes_generate()
     {
         var stale = new List<string>();
         foreach (var (relative, content) in ConfigGenerator.Render())
         {
-            var path = Path.Combine(RepositoryRoot.Path, "config", relative);
+            var path = Path.Combine(RepositoryRoot.Path, relative);
             if (!File.Exists(path) || File.ReadAllText(path) != content)
                 stale.Add(relative);
         }
 
-        Assert.True(stale.Count == 0, $"config/ is out of date for {string.Join(", ", stale)}; run `make generate` and commit the result");
+        Assert.True(stale.Count == 0, $"generated files are out of date: {string.Join(", ", stale)}; run `make generate` and commit the result");
     }
 
     [Fact]
     public void Every_crd_has_status_subresource_categories_short_names_and_printer_columns()
     {
-        foreach (var (relative, content) in ConfigGenerator.Render().Where(f => f.Key.StartsWith("crd/etl.router_", StringComparison.Ordinal)))
+        foreach (var (relative, content) in ConfigGenerator.Render().Where(f => f.Key.StartsWith("config/crd/etl.router_", StringComparison.Ordinal)))
         {
             var crd = k8s.KubernetesYaml.Deserialize<k8s.Models.V1CustomResourceDefinition>(content);
             var version = Assert.Single(crd.Spec.Versions);
@@ -39,6 +39,7 @@ public sealed class GeneratedConfigTests
     [Theory]
     [InlineData("config/default")]
     [InlineData("config/certmanager")]
+    [InlineData("config/dev")]
     [InlineData("config/samples")]
     public async Task Every_kustomization_builds_and_the_webhook_configurations_are_in_it(string folder)
     {
