@@ -23,7 +23,7 @@ try
 {
     settings = ConnectorSettings.Parse(args.Skip(1));
     identity = new ConnectorIdentity(settings.Text("name", args[0]), entry.Kind, typeof(ConnectorCatalog).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
-    port = (int)settings.Number("port", 50052, 1, 65535);
+    port = (int)settings.Number("port", ConnectorSettings.DefaultPort, 1, 65535);
     httpPort = (int)settings.Number("http-port", 0, 0, 65535);
     bind = IPAddress.TryParse(settings.Text("bind", "127.0.0.1"), out var ip) ? ip : throw new ConnectorSettingsException("bind: not an IP address, e.g. 127.0.0.1 or 0.0.0.0");
     if (entry.Create == ConnectorCatalog.All["http"].Create && httpPort == 0) throw new ConnectorSettingsException("http-port: the http source needs --http-port for POST /ingest");

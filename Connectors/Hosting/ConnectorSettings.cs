@@ -9,6 +9,9 @@ namespace EtlRouter.Connectors.Hosting;
 /// </summary>
 internal sealed class ConnectorSettings
 {
+    /// <summary>The gRPC port a connector serves when --port is not given (its image exposes it).</summary>
+    public const int DefaultPort = 50052;
+
     private readonly Dictionary<string, string> flags;
 
     public ConnectorSettings(Dictionary<string, string> flags) => this.flags = flags;

@@ -1,0 +1,16 @@
+# syntax=docker/dockerfile:1
+# etl-operator: built from the repository root with `make images` (docker build -f images/etl-operator.Dockerfile .).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish Operator/Operator.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app .
+
+# A numeric non-root user, so Kubernetes can check runAsNonRoot; pods run with a read-only root file system.
+USER 65532:65532
+# http: health (/healthz, /readyz) and /metrics; webhook: the admission webhooks (HTTPS).
+EXPOSE 8080 9443
+ENTRYPOINT ["dotnet", "/app/etl-operator.dll"]

@@ -1,0 +1,18 @@
+# syntax=docker/dockerfile:1
+# etl-sidecar: built from the repository root with `make images` (docker build -f images/etl-sidecar.Dockerfile .).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish Sidecar/Sidecar.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app .
+# The servers JIT the framework rather than use its ReadyToRun code (ServerJit.props; bench/README.md); baked
+# into the image so a pod spec that sets no environment still gets it.
+ENV DOTNET_ReadyToRun=0
+# A numeric non-root user, so Kubernetes can check runAsNonRoot; pods run with a read-only root file system.
+USER 65532:65532
+# grpc: the data plane between sidecars; metrics: /healthz, /readyz, /metrics.
+EXPOSE 9091 9092
+ENTRYPOINT ["dotnet", "/app/etl-sidecar.dll"]
