@@ -17,5 +17,6 @@ public static class ConditionReasons
     public const string NoSidecar = "NoSidecar";
     public const string ReplicasNotReady = "ReplicasNotReady";
     public const string NoLeader = "NoLeader";
+    public const string Scaling = "Scaling";
     public const string Deleting = "Deleting";
 }

@@ -12,7 +12,8 @@ namespace EtlRouter.Operator.Controllers;
 
 /// <summary>
 /// Keeps an EtlRouterCluster's StatefulSet, Services and PodDisruptionBudget in shape (owned by it, so
-/// deleting the cluster removes them) and reports replicas and the Raft leader, term and commit index.
+/// deleting the cluster removes them), changes its size through the router's membership API one node at a time
+/// (<see cref="RouterMembershipPlan"/>), and reports replicas and the Raft leader, term and commit index.
 /// </summary>
 [EntityRbac(typeof(EtlRouterCluster), Verbs = RbacVerb.Get | RbacVerb.List | RbacVerb.Watch)]
 [GenericRbac(Groups = ["etl.router"], Resources = ["etlrouterclusters/status"], Verbs = RbacVerb.Get | RbacVerb.Update | RbacVerb.Patch)]
@@ -27,6 +28,9 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
     private static readonly string[] DisruptionBudgetVersions = ["v1", "v1beta1"];
 
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
+
+    /// <summary>How soon a cluster changing its membership is looked at again.</summary>
+    public static readonly TimeSpan ScalingRefresh = TimeSpan.FromSeconds(2);
 
     public async Task<ReconciliationResult<EtlRouterCluster>> ReconcileAsync(EtlRouterCluster cluster, CancellationToken cancellationToken)
     {
@@ -46,13 +50,29 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         await EnsureServiceAsync(RouterClusterResources.HeadlessService(cluster), cancellationToken);
         await EnsureServiceAsync(RouterClusterResources.ClientService(cluster), cancellationToken);
         await EnsureDisruptionBudgetAsync(cluster, cancellationToken);
-        var statefulSet = await EnsureStatefulSetAsync(cluster, RouterClusterResources.StatefulSet(cluster), cancellationToken);
+        var wanted = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
+        var existing = await GetOrNull(() => kubernetes.AppsV1.ReadNamespacedStatefulSetAsync(cluster.Metadata.Name, ns, cancellationToken: cancellationToken));
+        var (raftKnown, raftNodes) = await ReadRaftAsync(cluster, status, cancellationToken);
+        var members = raftKnown ? MembersOf(cluster, raftNodes) : null;
+        var plan = RouterMembershipPlan.Next(wanted, existing?.Spec.Replicas, members);
+
+        // The initial membership stays what the StatefulSet was created with: scaling never touches the pod template.
+        var peers = existing?.Spec.Template.Spec.Containers.SelectMany(c => c.Env ?? []).FirstOrDefault(e => e.Name == "RAFT_PEERS")?.Value
+            ?? RouterClusterResources.Peers(cluster, wanted);
+        var statefulSet = await EnsureStatefulSetAsync(cluster, RouterClusterResources.StatefulSet(cluster, peers, plan.Replicas), existing, cancellationToken);
 
         status.Replicas = statefulSet.Status?.Replicas ?? 0;
         status.ReadyReplicas = statefulSet.Status?.ReadyReplicas ?? 0;
-        var wanted = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
+        var scaling = plan.Add is not null || plan.Remove is not null || plan.Replicas != wanted || (members is { Count: > 0 } && members.Count != wanted);
+        if (scaling)
+        {
+            var message = await ChangeMembershipAsync(cluster, plan, members?.Count ?? 0, wanted, cancellationToken);
+            status.Set(ConditionTypes.Ready, false, ConditionReasons.Scaling, message, generation);
+            status.Set(ConditionTypes.Progressing, true, ConditionReasons.Scaling, message, generation);
+            status.Set(ConditionTypes.Degraded, false, ConditionReasons.AsExpected, "no problems", generation);
+            return ReconciliationResult<EtlRouterCluster>.Success(cluster, ScalingRefresh);
+        }
 
-        var raftKnown = await ReadRaftAsync(cluster, status, cancellationToken);
         if (status.ReadyReplicas < wanted)
         {
             var message = $"{status.ReadyReplicas}/{wanted} router replicas ready";
@@ -77,7 +97,39 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         return ReconciliationResult<EtlRouterCluster>.Success(cluster, Refresh);
     }
 
-    private async Task<bool> ReadRaftAsync(EtlRouterCluster cluster, RouterClusterStatus status, CancellationToken cancellationToken)
+    // One membership change (or a wait for pods to start or go), said in the words the condition carries.
+    private async Task<string> ChangeMembershipAsync(EtlRouterCluster cluster, RouterMembershipPlan plan, int memberCount, int wanted, CancellationToken cancellationToken)
+    {
+        var progress = $"{memberCount} of {wanted} Raft members";
+        if (plan.Add is null && plan.Remove is null)
+            return $"{progress}; StatefulSet at {plan.Replicas} replicas";
+
+        var ordinal = (plan.Add ?? plan.Remove)!.Value;
+        var address = RouterClusterResources.RaftAddress(cluster, ordinal);
+        var client = router.For(router.Settings.ClusterEndpoint(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty ?? "default", cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort));
+        try
+        {
+            if (plan.Add is not null)
+                await client.AddClusterNodeAsync(new AddClusterNodeRequest { RaftAddress = address }, router.Call(cancellationToken));
+            else
+                await client.RemoveClusterNodeAsync(new RemoveClusterNodeRequest { RaftAddress = address }, router.Call(cancellationToken));
+        }
+        catch (RpcException e) when (RouterConnections.IsUnavailable(e) || e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // A new node that does not answer yet, or a group between leaders: the next look tries again.
+            return $"{progress}; {(plan.Add is not null ? "adding" : "removing")} node {ordinal} ({address}) did not succeed yet: {e.Status.Detail}";
+        }
+
+        var verb = plan.Add is not null ? "Added" : "Removed";
+        await events.PublishAsync(cluster, $"Member{verb}", $"{verb} node {ordinal} ({address}) {(plan.Add is not null ? "to" : "from")} the Raft group", EventType.Normal, cancellationToken);
+        return $"{progress}; {verb.ToLowerInvariant()} node {ordinal}";
+    }
+
+    // The members that are this cluster's pods, by their Raft addresses (a group that is not this StatefulSet's has none).
+    private static HashSet<int> MembersOf(EtlRouterCluster cluster, IEnumerable<ClusterNode> nodes) =>
+        nodes.Select(n => RouterClusterResources.OrdinalOf(cluster, n.Address)).OfType<int>().ToHashSet();
+
+    private async Task<(bool Known, IReadOnlyList<ClusterNode> Nodes)> ReadRaftAsync(EtlRouterCluster cluster, RouterClusterStatus status, CancellationToken cancellationToken)
     {
         var address = router.Settings.ClusterEndpoint(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty ?? "default", cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort);
         try
@@ -92,12 +144,12 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
                 Role = n.Role switch { NodeRole.Leader => "Leader", NodeRole.Follower => "Follower", NodeRole.Candidate => "Candidate", _ => "Unknown" },
                 Healthy = n.Healthy,
             }).ToList();
-            return true;
+            return (true, raft.Nodes);
         }
         catch (RpcException e) when (RouterConnections.IsUnavailable(e))
         {
             status.Leader = null;
-            return false;
+            return (false, []);
         }
     }
 
@@ -148,10 +200,9 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         }
     }
 
-    private async Task<V1StatefulSet> EnsureStatefulSetAsync(EtlRouterCluster cluster, V1StatefulSet desired, CancellationToken cancellationToken)
+    private async Task<V1StatefulSet> EnsureStatefulSetAsync(EtlRouterCluster cluster, V1StatefulSet desired, V1StatefulSet? existing, CancellationToken cancellationToken)
     {
         var ns = desired.Metadata.NamespaceProperty;
-        var existing = await GetOrNull(() => kubernetes.AppsV1.ReadNamespacedStatefulSetAsync(desired.Metadata.Name, ns, cancellationToken: cancellationToken));
         if (existing is null)
         {
             var created = await kubernetes.AppsV1.CreateNamespacedStatefulSetAsync(desired, ns, cancellationToken: cancellationToken);

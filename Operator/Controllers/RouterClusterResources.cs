@@ -90,15 +90,35 @@ public static class RouterClusterResources
         },
     };
 
-    public static V1StatefulSet StatefulSet(EtlRouterCluster cluster)
+    /// <summary>Node <paramref name="ordinal"/>'s Raft address: its pod's name under the headless Service.</summary>
+    public static string RaftAddress(EtlRouterCluster cluster, int ordinal) =>
+        string.Create(CultureInfo.InvariantCulture, $"{cluster.Metadata.Name}-{ordinal}.{RaftDomain(cluster)}:{cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort}");
+
+    /// <summary>Which node of this cluster a Raft address belongs to; null when it is not one of its pods.</summary>
+    public static int? OrdinalOf(EtlRouterCluster cluster, string address)
     {
-        var replicas = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
-        var ns = cluster.Metadata.NamespaceProperty ?? "default";
+        var prefix = $"{cluster.Metadata.Name}-";
+        var suffix = $".{RaftDomain(cluster)}:{cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort}";
+        if (!address.StartsWith(prefix, StringComparison.Ordinal) || !address.EndsWith(suffix, StringComparison.Ordinal))
+            return null;
+        return int.TryParse(address.AsSpan(prefix.Length, address.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal) ? ordinal : null;
+    }
+
+    /// <summary>RAFT_PEERS for a group of <paramref name="replicas"/> nodes: ordinal=address.</summary>
+    public static string Peers(EtlRouterCluster cluster, int replicas) =>
+        string.Join(",", Enumerable.Range(0, replicas).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i}={RaftAddress(cluster, i)}")));
+
+    private static string RaftDomain(EtlRouterCluster cluster) => $"{HeadlessName(cluster)}.{cluster.Metadata.NamespaceProperty ?? "default"}.svc";
+
+    /// <summary>
+    /// The StatefulSet. <paramref name="peers"/> is the group's initial membership, fixed for the StatefulSet's life so
+    /// that scaling never changes the pod template (and restarts no node); a node not in it joins when added.
+    /// </summary>
+    public static V1StatefulSet StatefulSet(EtlRouterCluster cluster, string peers, int replicas)
+    {
         var raftPort = cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort;
         var grpcPort = cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort;
         var httpPort = cluster.Spec.HttpPort ?? RouterClusterSpec.DefaultHttpPort;
-        var peers = string.Join(",", Enumerable.Range(0, replicas).Select(i =>
-            string.Create(CultureInfo.InvariantCulture, $"{i}={cluster.Metadata.Name}-{i}.{HeadlessName(cluster)}.{ns}.svc:{raftPort}")));
 
         var container = new V1Container
         {
@@ -113,10 +133,10 @@ public static class RouterClusterResources
             ],
             Env =
             [
-                // The StatefulSet controller labels each pod with its ordinal (Kubernetes 1.28+).
                 // The node id is the pod's ordinal, which the router reads off POD_NAME (the pod-index label needs 1.28).
                 new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
                 new V1EnvVar { Name = "RAFT_PEERS", Value = peers },
+                new V1EnvVar { Name = "RAFT_ADDRESS", Value = string.Create(CultureInfo.InvariantCulture, $"$(POD_NAME).{RaftDomain(cluster)}:{raftPort}") },
                 new V1EnvVar { Name = "GRPC_PORT", Value = grpcPort.ToString(CultureInfo.InvariantCulture) },
                 new V1EnvVar { Name = "GRAPHQL_PORT", Value = httpPort.ToString(CultureInfo.InvariantCulture) },
                 new V1EnvVar { Name = "DATA_DIR", Value = DataDir },

@@ -64,6 +64,9 @@ internal sealed class RouterNodeOptions
         if (env.Text("RAFT_ADDRESS") is { } address)
         {
             self = RaftPeer.Parse($"{nodeId}={address}", "RAFT_ADDRESS");
+
+            // A node the initial membership does not list (a StatefulSet scaled up) joins: the group adds it.
+            join |= env.Text("RAFT_PEERS") is not null && peers.All(peer => peer.Id != nodeId);
         }
         else
         {

@@ -34,7 +34,7 @@ internal sealed class ClusterProbe(RaftNode node, PeerChannels peers)
             var fallback = new ClusterNode
             {
                 Id = metadata?.GetValueOrDefault(RaftNode.NodeIdMetadata) ?? string.Empty,
-                Address = member.EndPoint.ToString() ?? string.Empty,
+                Address = Format(member.EndPoint),
                 GrpcAddress = metadata?.GetValueOrDefault(RaftNode.GrpcMetadata) ?? string.Empty,
                 Role = member.IsLeader ? NodeRole.Leader : NodeRole.Unspecified,
                 Healthy = false,
@@ -54,4 +54,12 @@ internal sealed class ClusterProbe(RaftNode node, PeerChannels peers)
         status.Nodes.AddRange((await Task.WhenAll(probes).ConfigureAwait(false)).OrderBy(n => n.Id, StringComparer.Ordinal));
         return status;
     }
+
+    // host:port as RAFT_PEERS writes it (a DnsEndPoint prints its address family first).
+    private static string Format(System.Net.EndPoint endPoint) => endPoint switch
+    {
+        System.Net.DnsEndPoint dns => new Contracts.HostPort(dns.Host, dns.Port).ToString(),
+        System.Net.IPEndPoint ip => new Contracts.HostPort(ip.Address.ToString(), ip.Port).ToString(),
+        _ => endPoint.ToString() ?? string.Empty,
+    };
 }

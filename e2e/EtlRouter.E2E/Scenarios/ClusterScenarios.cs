@@ -61,7 +61,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
         Assert.Contains("Conditions:", describe, StringComparison.Ordinal);
         Assert.Contains("waiting for a sidecar to serve stage(s)", describe, StringComparison.Ordinal);
         Assert.Contains("Events:", describe, StringComparison.Ordinal);
-        Assert.Matches(@"Normal\s+Applied\s+.*Pushed generation 1 to the router", describe);
+        Assert.Matches(@"Normal\s+Applied\s+.*Pushed generation 1 to router cluster \S+/etl-router", describe);
     }
 
     [Fact]

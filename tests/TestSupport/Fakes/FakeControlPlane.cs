@@ -27,6 +27,23 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
     public ClusterStatus Cluster { get; set; } = new() { LeaderId = "0", Term = 3, CommitIndex = 42 };
 
+    /// <summary>Whether RemoveClusterNode may remove the node at this Raft address now (a test holds it back).</summary>
+    public Func<string, bool> AllowRemove { get; set; } = _ => true;
+
+    /// <summary>Membership calls as they came: "add ADDRESS", "remove ADDRESS", "remove-refused ADDRESS".</summary>
+    public ConcurrentQueue<string> MembershipCalls { get; } = new();
+
+    /// <summary>A Raft group of these nodes of the EtlRouterCluster default/etl-router, node 0 leading.</summary>
+    public void HaveMembers(params int[] ids)
+    {
+        var status = new ClusterStatus { LeaderId = "0", Term = 3, CommitIndex = 42 };
+        status.Nodes.AddRange(ids.Select(i => new ClusterNode { Id = $"{i}", Address = $"etl-router-{i}.etl-router-raft.default.svc:7000", Role = i == 0 ? NodeRole.Leader : NodeRole.Follower, Healthy = true }));
+        Cluster = status;
+    }
+
+    // etl-router-3.etl-router-raft.default.svc:7000 is node 3.
+    private static string OrdinalOf(string raftAddress) => raftAddress.Split('.')[0].Split('-')[^1];
+
     public int Port { get; private set; }
 
     public string Address => $"http://127.0.0.1:{Port}";
@@ -133,6 +150,31 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
         public override Task<ClusterStatus> GetClusterStatus(GetClusterStatusRequest request, ServerCallContext context) =>
             Task.FromResult(plane.Cluster);
+
+        public override Task<ClusterStatus> AddClusterNode(AddClusterNodeRequest request, ServerCallContext context)
+        {
+            plane.MembershipCalls.Enqueue($"add {request.RaftAddress}");
+            var status = plane.Cluster.Clone();
+            status.Nodes.Add(new ClusterNode { Id = OrdinalOf(request.RaftAddress), Address = request.RaftAddress, Role = NodeRole.Follower, Healthy = true });
+            plane.Cluster = status;
+            return Task.FromResult(status);
+        }
+
+        public override Task<ClusterStatus> RemoveClusterNode(RemoveClusterNodeRequest request, ServerCallContext context)
+        {
+            if (!plane.AllowRemove(request.RaftAddress))
+            {
+                plane.MembershipCalls.Enqueue($"remove-refused {request.RaftAddress}");
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, "held back by the test"));
+            }
+
+            plane.MembershipCalls.Enqueue($"remove {request.RaftAddress}");
+            var status = plane.Cluster.Clone();
+            var node = status.Nodes.Single(n => n.Id == OrdinalOf(request.RaftAddress));
+            status.Nodes.Remove(node);
+            plane.Cluster = status;
+            return Task.FromResult(status);
+        }
 
         public override Task<ListServiceEndpointsResponse> ListServiceEndpoints(ListServiceEndpointsRequest request, ServerCallContext context)
         {
