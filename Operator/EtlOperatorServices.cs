@@ -5,6 +5,7 @@ using EtlRouter.Operator.Router;
 using EtlRouter.OperatorRuntime;
 using EtlRouter.OperatorRuntime.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EtlRouter.Operator;
 
@@ -17,6 +18,7 @@ public static class EtlOperatorServices
         services.AddSingleton<RouterConnections>();
         services.AddSingleton<ReferenceResolver>();
         services.AddSingleton<RouterResolver>();
+        services.TryAddSingleton<RouterPodAddresses>();
 
         services.AddKubernetesOperator(operatorSettings)
             .AddController<EtlPipelineController, EtlPipeline>()

@@ -20,7 +20,7 @@ namespace EtlRouter.Operator.Controllers;
 [GenericRbac(Groups = ["apps"], Resources = ["statefulsets"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = [""], Resources = ["services"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = RbacVerb.All)]
-public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, IEventPublisher events, IServedApiVersions apiVersions) : IEntityController<EtlRouterCluster>
+public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, RouterPodAddresses addresses, IEventPublisher events, IServedApiVersions apiVersions) : IEntityController<EtlRouterCluster>
 {
     private const string PolicyGroup = "policy";
 
@@ -53,7 +53,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         var wanted = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
         var existing = await GetOrNull(() => kubernetes.AppsV1.ReadNamespacedStatefulSetAsync(cluster.Metadata.Name, ns, cancellationToken: cancellationToken));
         var (raftKnown, raftNodes) = await ReadRaftAsync(cluster, status, cancellationToken);
-        var members = raftKnown ? MembersOf(cluster, raftNodes) : null;
+        var members = raftKnown ? MembersOf(cluster, raftNodes, Math.Max(wanted, existing?.Spec.Replicas ?? 0) + RouterClusterSpec.MaxReplicas) : null;
         var plan = RouterMembershipPlan.Next(wanted, existing?.Spec.Replicas, members);
 
         // The initial membership stays what the StatefulSet was created with: scaling never touches the pod template.
@@ -105,7 +105,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
             return $"{progress}; StatefulSet at {plan.Replicas} replicas";
 
         var ordinal = (plan.Add ?? plan.Remove)!.Value;
-        var address = RouterClusterResources.RaftAddress(cluster, ordinal);
+        var address = addresses.RaftAddress(cluster, ordinal);
         var client = router.For(router.Settings.ClusterEndpoint(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty ?? "default", cluster.Spec.GrpcPort ?? RouterClusterSpec.DefaultGrpcPort));
         try
         {
@@ -126,8 +126,8 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
     }
 
     // The members that are this cluster's pods, by their Raft addresses (a group that is not this StatefulSet's has none).
-    private static HashSet<int> MembersOf(EtlRouterCluster cluster, IEnumerable<ClusterNode> nodes) =>
-        nodes.Select(n => RouterClusterResources.OrdinalOf(cluster, n.Address)).OfType<int>().ToHashSet();
+    private HashSet<int> MembersOf(EtlRouterCluster cluster, IEnumerable<ClusterNode> nodes, int upTo) =>
+        nodes.Select(n => addresses.OrdinalOf(cluster, n.Address, upTo)).OfType<int>().ToHashSet();
 
     private async Task<(bool Known, IReadOnlyList<ClusterNode> Nodes)> ReadRaftAsync(EtlRouterCluster cluster, RouterClusterStatus status, CancellationToken cancellationToken)
     {

@@ -94,16 +94,6 @@ public static class RouterClusterResources
     public static string RaftAddress(EtlRouterCluster cluster, int ordinal) =>
         string.Create(CultureInfo.InvariantCulture, $"{cluster.Metadata.Name}-{ordinal}.{RaftDomain(cluster)}:{cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort}");
 
-    /// <summary>Which node of this cluster a Raft address belongs to; null when it is not one of its pods.</summary>
-    public static int? OrdinalOf(EtlRouterCluster cluster, string address)
-    {
-        var prefix = $"{cluster.Metadata.Name}-";
-        var suffix = $".{RaftDomain(cluster)}:{cluster.Spec.RaftPort ?? RouterClusterSpec.DefaultRaftPort}";
-        if (!address.StartsWith(prefix, StringComparison.Ordinal) || !address.EndsWith(suffix, StringComparison.Ordinal))
-            return null;
-        return int.TryParse(address.AsSpan(prefix.Length, address.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal) ? ordinal : null;
-    }
-
     /// <summary>RAFT_PEERS for a group of <paramref name="replicas"/> nodes: ordinal=address.</summary>
     public static string Peers(EtlRouterCluster cluster, int replicas) =>
         string.Join(",", Enumerable.Range(0, replicas).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i}={RaftAddress(cluster, i)}")));

@@ -42,13 +42,20 @@ public sealed class RouterCluster : IAsyncDisposable
     /// <summary>Starts a new node that waits to be added (RAFT_JOIN=true); the caller adds it through the API.</summary>
     public RouterProcess StartJoiningNode(string nodeId)
     {
+        var node = PrepareJoiningNode(nodeId);
+        node.Start();
+        return node;
+    }
+
+    /// <summary>A node that will join when started (its ports and address known now), as a StatefulSet's next pod.</summary>
+    public RouterProcess PrepareJoiningNode(string nodeId)
+    {
         var ports = FreePorts.Take(3);
         var node = NewNode(nodeId, ports[0], ports[1], ports[2]);
         node.Environment["RAFT_JOIN"] = "true";
         node.Environment["RAFT_ADDRESS"] = node.RaftAddress;
         node.Environment["RAFT_PEERS"] = string.Join(",", Nodes.Select(n => $"{n.NodeId}={n.RaftAddress}"));
         Nodes.Add(node);
-        node.Start();
         return node;
     }
 
