@@ -14,33 +14,34 @@ public sealed class HelmChartOnRealApiServerTests(RealApiServerTarget target)
 {
     // cert-manager's and the Prometheus Operator's CRDs are not available offline; these stand in for them with an
     // open schema, so the server checks everything of ours in those objects but their spec.
-    private const string ForeignCrds = """
+    private static readonly (string Group, string Kind, string Plural)[] ForeignKinds =
+    [
+        ("cert-manager.io", "Issuer", "issuers"),
+        ("cert-manager.io", "Certificate", "certificates"),
+        ("monitoring.coreos.com", "ServiceMonitor", "servicemonitors"),
+    ];
+
+    private static string ForeignCrd((string Group, string Kind, string Plural) kind) => $"""
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
-        metadata: {name: issuers.cert-manager.io}
+        metadata:
+          name: {kind.Plural}.{kind.Group}
         spec:
-          group: cert-manager.io
-          names: {kind: Issuer, plural: issuers, singular: issuer, listKind: IssuerList}
+          group: {kind.Group}
+          names:
+            kind: {kind.Kind}
+            plural: {kind.Plural}
+            singular: {kind.Kind.ToLowerInvariant()}
+            listKind: {kind.Kind}List
           scope: Namespaced
-          versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
-        ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: certificates.cert-manager.io}
-        spec:
-          group: cert-manager.io
-          names: {kind: Certificate, plural: certificates, singular: certificate, listKind: CertificateList}
-          scope: Namespaced
-          versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
-        ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: servicemonitors.monitoring.coreos.com}
-        spec:
-          group: monitoring.coreos.com
-          names: {kind: ServiceMonitor, plural: servicemonitors, singular: servicemonitor, listKind: ServiceMonitorList}
-          scope: Namespaced
-          versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
         """;
 
     [Fact]
@@ -52,9 +53,8 @@ public sealed class HelmChartOnRealApiServerTests(RealApiServerTarget target)
         var version = (await target.Admin.Version.GetCodeAsync(TestContext.Current.CancellationToken)).GitVersion;
 
         await target.Kubectl.MustAsync("apply", "-f", Path.Combine(Helm.ChartPath, "crds"));
-        await target.Kubectl.ApplyAsync(ForeignCrds);
-        await target.Kubectl.MustAsync("wait", "--for", "condition=established", "--timeout", "60s",
-            "crd/etlrouterclusters.etl.router", "crd/issuers.cert-manager.io", "crd/certificates.cert-manager.io", "crd/servicemonitors.monitoring.coreos.com");
+        await target.Kubectl.ApplyAsync(string.Join("\n---\n", ForeignKinds.Select(ForeignCrd)));
+        await target.Kubectl.MustAsync(["wait", "--for", "condition=established", "--timeout", "60s", "crd/etlrouterclusters.etl.router", .. ForeignKinds.Select(k => $"crd/{k.Plural}.{k.Group}")]);
 
         var rendered = await Helm.TemplateAsync(["--namespace", ns, "--kube-version", version.TrimStart('v'), .. Helm.AllSwitches]);
         var accepted = await target.Kubectl.RunAsync(["apply", "--dry-run=server", "-f", "-"], rendered);

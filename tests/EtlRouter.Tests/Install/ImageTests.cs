@@ -162,29 +162,13 @@ public sealed partial class ImageTests
         }
     }
 
+    // A build server or reused MSBuild node outlives the command and would hold its output open.
+    private static readonly Dictionary<string, string> NoBuildServers = new() { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0" };
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, TimeSpan deadline, string? directory = null)
     {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory ?? string.Empty };
-
-        // A build server or reused MSBuild node outlives the command and would hold its output open.
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(deadline);
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {deadline}");
-        }
-
-        return (process.ExitCode, await output + await errors);
+        var result = await ProcessRun.RunAsync(file, arguments, deadline, NoBuildServers, directory);
+        return (result.ExitCode, result.Output + result.Errors);
     }
 
     [GeneratedRegex(@"^EXPOSE ([0-9 ]+)$", RegexOptions.Multiline)]

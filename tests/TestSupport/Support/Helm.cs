@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace EtlRouter.Tests.Support;
@@ -21,37 +20,17 @@ public static class Helm
     /// <summary>Runs `helm ARGS` with a deadline and returns its exit code and output.</summary>
     public static async Task<Kubectl.Result> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Path, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
         // No user's helm config or cache leaks in, and nothing is written outside the test's own directory.
         var home = Directory.CreateTempSubdirectory("etl-helm-").FullName;
-        foreach (var variable in new[] { "HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME" })
-            start.Environment[variable] = System.IO.Path.Combine(home, variable);
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"helm {string.Join(' ', arguments)} did not finish within 60s");
+            var environment = new[] { "HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME" }.ToDictionary(v => v, v => System.IO.Path.Combine(home, v));
+            return await ProcessRun.RunAsync(Path, arguments, TimeSpan.FromSeconds(60), environment);
         }
         finally
         {
             Directory.Delete(home, recursive: true);
         }
-
-        return new Kubectl.Result(process.ExitCode, await output, await errors);
     }
 
     /// <summary>`helm template` of the chart into namespace etl-system with the given extra arguments; fails the test when refused.</summary>
