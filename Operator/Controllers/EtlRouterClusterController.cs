@@ -53,7 +53,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         var wanted = cluster.Spec.Replicas ?? RouterClusterSpec.DefaultReplicas;
         var existing = await GetOrNull(() => kubernetes.AppsV1.ReadNamespacedStatefulSetAsync(cluster.Metadata.Name, ns, cancellationToken: cancellationToken));
         var (raftKnown, raftNodes) = await ReadRaftAsync(cluster, status, cancellationToken);
-        var members = raftKnown ? MembersOf(cluster, raftNodes, Math.Max(wanted, existing?.Spec.Replicas ?? 0) + RouterClusterSpec.MaxReplicas) : null;
+        var members = raftKnown ? MembersOf(cluster, raftNodes, RouterClusterSpec.MaxReplicas) : null;
         var plan = RouterMembershipPlan.Next(wanted, existing?.Spec.Replicas, members);
 
         // The initial membership stays what the StatefulSet was created with: scaling never touches the pod template.
