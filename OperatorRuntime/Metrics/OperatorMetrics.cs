@@ -11,8 +11,6 @@ namespace EtlRouter.OperatorRuntime.Metrics;
 /// </summary>
 internal sealed class OperatorMetrics : IDisposable
 {
-    public const string MeterName = OperatorMeter.Name;
-
     private readonly Meter _meter;
     private readonly Counter<long> _reconciles;
     private readonly Counter<long> _errors;
@@ -24,7 +22,7 @@ internal sealed class OperatorMetrics : IDisposable
 
     public OperatorMetrics(IMeterFactory meterFactory)
     {
-        _meter = meterFactory.Create(MeterName);
+        _meter = meterFactory.Create(OperatorMeter.Name);
         _reconciles = _meter.CreateCounter<long>("etl_operator_reconciles", description: "Reconciles run, by kind and result (success, failure).");
         _errors = _meter.CreateCounter<long>("etl_operator_reconcile_errors", description: "Reconciles that failed or threw.");
         _duration = _meter.CreateHistogram<double>("etl_operator_reconcile_duration", unit: "s", description: "Time one reconcile took.");

@@ -11,8 +11,6 @@ internal sealed class EntityCache<T> : IEntityCache<T>
 {
     private readonly ConcurrentDictionary<EntityKey, T> _items = new();
 
-    public bool HasSynced { get; internal set; }
-
     public T? Get(EntityKey key) => _items.TryGetValue(key, out var item) ? item : default;
 
     public IReadOnlyList<T> List(string? @namespace = null) =>

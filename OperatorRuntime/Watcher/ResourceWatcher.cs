@@ -104,7 +104,6 @@ internal sealed class ResourceWatcher<T> : IResourceWatcher
                 Changed?.Invoke(new EntityChange<T>(old, default));
         }
 
-        Cache.HasSynced = true;
         _synced.TrySetResult();
         _logger.LogDebug("Listed {Count} {Kind} at resourceVersion {Version}", list.Items.Count, _kind, list.Metadata.ResourceVersion);
         return list.Metadata.ResourceVersion ?? string.Empty;

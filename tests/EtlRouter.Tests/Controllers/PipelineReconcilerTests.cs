@@ -275,7 +275,7 @@ public sealed class PipelineReconcilerTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == OperatorMetrics.MeterName)
+            if (instrument.Meter.Name == OperatorMeter.Name)
                 l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((i, _, tags, _) => { lock (measurements) measurements.Add((i.Name, Tag(tags, "kind"))); });

@@ -18,7 +18,7 @@ public static class Helm
             : throw Xunit.Sdk.SkipException.ForSkip($"{Variable} is not set: run the tests with `make test`, which fetches helm (scripts/helm path), or point it at a helm binary");
 
     /// <summary>Runs `helm ARGS` with a deadline and returns its exit code and output.</summary>
-    public static async Task<Kubectl.Result> RunAsync(params string[] arguments)
+    public static async Task<ProcessRun.Result> RunAsync(params string[] arguments)
     {
         // No user's helm config or cache leaks in, and nothing is written outside the test's own directory.
         var home = Directory.CreateTempSubdirectory("etl-helm-").FullName;

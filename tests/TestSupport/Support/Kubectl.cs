@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace EtlRouter.Tests.Support;
@@ -9,53 +8,20 @@ namespace EtlRouter.Tests.Support;
 /// </summary>
 public sealed class Kubectl(string kubeconfig)
 {
-    public sealed record Result(int ExitCode, string Output, string Errors)
-    {
-        public bool Succeeded => ExitCode == 0;
-
-        public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Errors}";
-    }
-
     public static string Path => Executables.Find("kubectl") ?? throw Xunit.Sdk.SkipException.ForSkip("kubectl is not on PATH");
 
     public string Kubeconfig { get; } = kubeconfig;
 
     /// <summary>Runs `kubectl ARGS` (with <paramref name="input"/> on stdin) and waits up to <paramref name="deadline"/>.</summary>
-    public async Task<Result> RunAsync(IEnumerable<string> arguments, string? input = null, TimeSpan? deadline = null)
-    {
-        var start = new ProcessStartInfo(Path, ["--kubeconfig", Kubeconfig, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = input is not null,
-            UseShellExecute = false,
-        };
-        start.Environment["KUBECACHEDIR"] = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Kubeconfig)!, ".kube-cache");
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(deadline ?? TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-            process.StandardInput.Close();
-        }
+    public Task<ProcessRun.Result> RunAsync(IEnumerable<string> arguments, string? input = null, TimeSpan? deadline = null) =>
+        ProcessRun.RunAsync(
+            Path,
+            ["--kubeconfig", Kubeconfig, .. arguments],
+            deadline ?? TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["KUBECACHEDIR"] = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Kubeconfig)!, ".kube-cache") },
+            input: input);
 
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {string.Join(' ', arguments)} did not finish within {(deadline ?? TimeSpan.FromSeconds(60)).TotalSeconds}s");
-        }
-
-        return new Result(process.ExitCode, await output, await errors);
-    }
-
-    public Task<Result> RunAsync(params string[] arguments) => RunAsync(arguments, null);
+    public Task<ProcessRun.Result> RunAsync(params string[] arguments) => RunAsync(arguments, null);
 
     /// <summary>`kubectl apply -f -` of <paramref name="yaml"/> (with more arguments, e.g. --server-side); fails the test when refused.</summary>
     public async Task<string> ApplyAsync(string yaml, params string[] arguments)
