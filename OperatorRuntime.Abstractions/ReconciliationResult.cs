@@ -5,7 +5,9 @@ namespace EtlRouter.OperatorRuntime.Abstractions;
 
 /// <summary>
 /// What a reconcile did, as a value (KubeOps' name). Success may ask to run again after a while (to poll
-/// something outside Kubernetes); failure makes the runtime retry with per-key exponential backoff.
+/// something outside Kubernetes); failure makes the runtime retry with per-key exponential backoff, or after
+/// <c>requeueAfter</c> when given. A failure with <c>requeueAfter</c> and no exception means "not finished yet"
+/// (a finalizer waiting for a drain): it is logged as progress, not as a fault.
 /// </summary>
 /// <example><code>
 /// return ReconciliationResult&lt;EtlPipeline&gt;.Success(entity, requeueAfter: TimeSpan.FromSeconds(10));

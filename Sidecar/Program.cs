@@ -50,6 +50,7 @@ builder.Services.AddSingleton<StageSupervisor>();
 builder.Services.AddSingleton<Registration>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Registration>());
 builder.Services.AddHostedService<AssignmentWatcher>();
+builder.Services.AddSingleton<FlowReportRequests>();
 builder.Services.AddSingleton<FlowReporter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FlowReporter>());
 builder.Services.AddGrpc(grpc =>

@@ -71,6 +71,9 @@ internal abstract class PullSource : SourceService.SourceServiceBase
         var reader = Task.Run(async () =>
         {
             while (await requestStream.MoveNext(session.Token)) Accept(requestStream.Current, demand);
+
+            // The sidecar ended the session cleanly (its pipeline drained): send nothing more.
+            await session.CancelAsync();
         }, session.Token);
 
         try
@@ -125,7 +128,8 @@ internal abstract class PullSource : SourceService.SourceServiceBase
         }
         catch (OperationCanceledException) when (session.IsCancellationRequested)
         {
-            // The sidecar left or a newer session took over; what it did not acknowledge is sent again.
+            // The sidecar left or ended the session, or a newer session took over; what it did not acknowledge
+            // is sent again.
         }
         finally
         {

@@ -43,4 +43,8 @@ public sealed class PipelineSpec
     [JsonPropertyName("flowControl")]
     [Description("Credit budgets per edge.")]
     public FlowControlSpec? FlowControl { get; set; }
+
+    [JsonPropertyName("lifecycle")]
+    [Description("Draining on deletion.")]
+    public LifecycleSpec? Lifecycle { get; set; }
 }

@@ -156,7 +156,11 @@ internal sealed class EntityReconciler<TEntity, TController> : IControllerRunner
             }
             else if (result.RequeueAfter is { } after)
             {
-                _logger.LogWarning(result.Error, "Reconciling {Kind} {Key} failed: {Message}; retrying in {Delay}", _kind, key, result.ErrorMessage, after);
+                // Without an exception it is "not finished yet" (a finalizer waiting for a drain), not a fault.
+                if (result.Error is null)
+                    _logger.LogInformation("{Kind} {Key} not finished: {Message}; again in {Delay}", _kind, key, result.ErrorMessage, after);
+                else
+                    _logger.LogWarning(result.Error, "Reconciling {Kind} {Key} failed: {Message}; retrying in {Delay}", _kind, key, result.ErrorMessage, after);
                 queue.AddAfter(key, after);
             }
             else

@@ -38,6 +38,15 @@ internal sealed class ControlPlaneApi(
         return result.DeletePipeline;
     }
 
+    public override async Task<DrainPipelineResponse> DrainPipeline(DrainPipelineRequest request, ServerCallContext context)
+    {
+        RequestValidation.Ref(request.Ref, "ref");
+        var result = await gateway.ProposeAsync(new Command { DrainPipeline = request.Ref }, context, context.CancellationToken);
+        var response = result.DrainPipeline;
+        response.CommitIndex = result.Index;
+        return response;
+    }
+
     public override async Task<PipelineState> GetPipeline(GetPipelineRequest request, ServerCallContext context)
     {
         RequestValidation.Ref(request.Ref, "ref");

@@ -63,6 +63,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         {
             Command.BodyOneofCase.ApplyPipeline => ApplyPipeline(command.ApplyPipeline, now),
             Command.BodyOneofCase.DeletePipeline => DeletePipeline(command.DeletePipeline),
+            Command.BodyOneofCase.DrainPipeline => DrainPipeline(command.DrainPipeline, now),
             Command.BodyOneofCase.RegisterSidecar => RegisterSidecar(command.RegisterSidecar, now),
             Command.BodyOneofCase.RenewLease => RenewLease(command.RenewLease, now),
             Command.BodyOneofCase.DeregisterSidecar => DeregisterSidecar(command.DeregisterSidecar),
@@ -130,6 +131,18 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         }
 
         return new CommandResult { DeletePipeline = new DeletePipelineResponse { Existed = existed } };
+    }
+
+    /// <summary>
+    /// The first call marks the pipeline draining (its sidecars see it in their assignments); every call answers
+    /// how far the drain has got. Nothing is rescheduled: the stages keep running until the pipeline is deleted.
+    /// </summary>
+    private CommandResult DrainPipeline(PipelineRef reference, Timestamp now)
+    {
+        if (!state.Pipelines.TryGetValue(RouterState.Key(reference), out var stored))
+            return new CommandResult { DrainPipeline = new DrainPipelineResponse { Existed = false } };
+        stored.DrainingSince ??= now;
+        return new CommandResult { DrainPipeline = DrainProgress.Of(state, stored) };
     }
 
     private CommandResult RegisterSidecar(RegisterSidecarRequest registration, Timestamp now)

@@ -21,7 +21,7 @@ internal static class StateViews
 
     private static PipelineState Pipeline(RouterState state, StoredPipeline stored, FlowIndex flow)
     {
-        var view = new PipelineState { Definition = stored.Definition.Clone(), UpdatedAt = stored.UpdatedAt };
+        var view = new PipelineState { Definition = stored.Definition.Clone(), UpdatedAt = stored.UpdatedAt, DrainingSince = stored.DrainingSince };
         var key = RouterState.Key(stored.Definition.Ref);
         var budget = CreditBudgets.For(stored.Definition);
 
@@ -91,6 +91,7 @@ internal static class StateViews
                     InputBudget = budget.Clone(),
                     Dlq = pipeline.Definition.Dlq?.Clone(),
                     Epoch = stored.Epoch,
+                    Draining = pipeline.DrainingSince is not null,
                 };
                 foreach (var downstream in pipeline.Definition.Stages.Where(s => s.Inputs.Contains(definition.Name)))
                 {

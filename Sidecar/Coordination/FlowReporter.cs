@@ -7,10 +7,10 @@ using Grpc.Core;
 namespace EtlRouter.Sidecar.Coordination;
 
 /// <summary>
-/// Tells the router, every FLOW_REPORT_SECONDS, each stage's counters and each edge's credit and backlog, so
+/// Tells the router, every FLOW_REPORT_SECONDS (and at once when a drain finishes), each stage's counters and each edge's credit and backlog, so
 /// pipeline status and the dashboard can show where a pipeline is throttled. Never carries records.
 /// </summary>
-internal sealed class FlowReporter(SidecarOptions options, RouterClients router, StageSupervisor supervisor, ILogger<FlowReporter> logger) : BackgroundService
+internal sealed class FlowReporter(SidecarOptions options, RouterClients router, StageSupervisor supervisor, FlowReportRequests requests, ILogger<FlowReporter> logger) : BackgroundService
 {
     public FlowReport Snapshot()
     {
@@ -25,6 +25,9 @@ internal sealed class FlowReporter(SidecarOptions options, RouterClients router,
                 RecordsIn = (ulong)stage.Counters.RecordsIn,
                 RecordsOut = (ulong)stage.Counters.RecordsOut,
                 RecordsFailed = (ulong)stage.Counters.RecordsFailed,
+                InFlight = (ulong)Math.Max(0, runner.Source?.InFlight ?? 0),
+                Draining = runner.Source?.Draining ?? stage.Assignment.Draining,
+                Drained = runner.Source?.Drained.IsCompleted ?? false,
             });
             foreach (var edge in stage.Outputs.Edges)
             {
@@ -45,11 +48,11 @@ internal sealed class FlowReporter(SidecarOptions options, RouterClients router,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.FlowReportInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                await requests.WaitAsync(options.FlowReportInterval, stoppingToken);
                 if (supervisor.Running.Count == 0) continue;
                 try
                 {

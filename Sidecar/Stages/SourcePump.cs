@@ -14,19 +14,43 @@ namespace EtlRouter.Sidecar.Stages;
 /// the pending cap are on their way (so a stalled pipeline stops the source), passing each batch to every
 /// output, and acknowledging offsets to the source only once the batch is done end to end. Records stay as
 /// the bytes the source sent; only their heads (id, origin) are read.
+/// <para>
+/// When its pipeline drains (before deletion) it asks for nothing more, waits until every record it read is
+/// done, sends the last acknowledgements and ends the session cleanly: then it is drained. Whatever the source
+/// sends after that is not read, so no record is left taken and unacknowledged.
+/// </para>
 /// </summary>
 internal sealed class SourcePump(StageContext stage)
 {
     /// <summary>How long records short of a whole batch wait for the source's next read.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How long a drained session waits for the source to end its side before cancelling it.</summary>
+    private static readonly TimeSpan SourceEndGrace = TimeSpan.FromSeconds(5);
+
     private readonly object gate = new();
+    private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Channel<ReadRequest>? requests;
     private long sessionNumber;
     private long pending;
     private long demanded;
+    private long inFlight;
+    private bool draining;
+    private bool finished;
 
-    /// <summary>Records read from the source and not yet done end to end.</summary>
+    /// <summary>Records read from the source in this session and not yet done end to end.</summary>
     public long Pending { get { lock (gate) return pending; } }
+
+    /// <summary>Records read from the source, in any session, and not yet done end to end.</summary>
+    public long InFlight { get { lock (gate) return inFlight; } }
+
+    /// <summary>The pipeline drains: nothing more is asked of the source.</summary>
+    public bool Draining { get { lock (gate) return draining; } }
+
+    /// <summary>Completes once draining is done: every record read is done and its acknowledgement sent.</summary>
+    public Task Drained => drained.Task;
+
+    private bool Finished { get { lock (gate) return finished; } }
 
     /// <summary>The most records on their way at once: what every output edge may retain.</summary>
     private long MaxPending
@@ -40,11 +64,22 @@ internal sealed class SourcePump(StageContext stage)
 
     private long BatchSize => Math.Max(1, stage.Assignment.Outputs.Select(o => (long)(o.Budget?.BatchSize ?? 0)).DefaultIfEmpty(100).Max());
 
+    /// <summary>The pipeline drains: stop asking for records; finish once what was read is done.</summary>
+    public void Drain()
+    {
+        lock (gate)
+        {
+            if (draining) return;
+            draining = true;
+            FinishIfDone();
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         var reported = false;
-        while (!cancellationToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested && !Finished)
         {
             try
             {
@@ -56,12 +91,17 @@ internal sealed class SourcePump(StageContext stage)
             {
                 return;
             }
+            catch (RpcException) when (Finished)
+            {
+                // Drained, and the source did not end its side in time: the session was cancelled.
+            }
             catch (RpcException e)
             {
                 if (!reported) stage.Logger.LogWarning("Stage {Stage}: source {Service}: {Status} {Detail}; retrying", stage.Key, stage.Definition.Service, e.StatusCode, e.Status.Detail);
                 reported = true;
             }
 
+            if (Finished) break;
             await Task.Delay(backoff, cancellationToken);
             backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, backoff.Ticks * 2));
         }
@@ -76,10 +116,11 @@ internal sealed class SourcePump(StageContext stage)
         long id;
         lock (gate)
         {
-            // Records of an earlier session that were not done will come again; count afresh.
+            // Records of an earlier session that were not done will come again; count afresh. A draining
+            // stage still opens a session (asking for nothing) so the acknowledgements still due reach the source.
             id = ++sessionNumber;
             pending = 0;
-            demanded = first = MaxPending;
+            demanded = first = draining ? 0 : MaxPending;
             requests = writes;
         }
 
@@ -92,6 +133,13 @@ internal sealed class SourcePump(StageContext stage)
             {
                 await call.RequestStream.WriteAsync(Merged(writes.Reader), session.Token);
             }
+
+            // The queue completes with the session, or when a drain finished after the last acknowledgements:
+            // then end our side cleanly, and give the source a while to end its own.
+            if (!Finished || session.IsCancellationRequested) return;
+            await call.RequestStream.CompleteAsync();
+            drained.TrySetResult();
+            session.CancelAfter(SourceEndGrace);
         }, session.Token);
 
         try
@@ -115,7 +163,7 @@ internal sealed class SourcePump(StageContext stage)
                 next = null;
                 var records = call.ResponseStream.Current.Records;
                 if (records.Count == 0) continue;
-                Accept(records, carry);
+                if (!Accept(records, carry)) continue;
                 var whole = carry.Count - (int)(carry.Count % BatchSize);
                 if (whole == 0) continue;
                 var ready = carry;
@@ -129,6 +177,9 @@ internal sealed class SourcePump(StageContext stage)
             writes.Writer.TryComplete();
             await session.CancelAsync();
             await writer.ContinueWith(_ => { }, TaskScheduler.Default);
+
+            // A drain that finished as the session ended: what the writer had queued went with it.
+            if (Finished) drained.TrySetResult();
         }
     }
 
@@ -145,10 +196,12 @@ internal sealed class SourcePump(StageContext stage)
     /// <summary>
     /// Records arrived from the source: each gets its origin and a stable id, and joins the carry; then they use
     /// up demand. A record that has both already (the usual case) is passed on as the source encoded it. Bytes
-    /// that are not a record end the session (what it carried comes again in the next).
+    /// that are not a record end the session (what it carried comes again in the next). Once a drain has
+    /// finished nothing is taken (false): those records stay unacknowledged at the source.
     /// </summary>
-    private void Accept(IReadOnlyList<ByteString> records, List<SourceRecord> carry)
+    private bool Accept(IReadOnlyList<ByteString> records, List<SourceRecord> carry)
     {
+        var read = new List<SourceRecord>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
             RecordHead head;
@@ -163,7 +216,7 @@ internal sealed class SourcePump(StageContext stage)
 
             if (head.Id.Length > 0 && head.Origin is { Source.Length: > 0 } origin)
             {
-                carry.Add(new SourceRecord(records[i], origin.Offset));
+                read.Add(new SourceRecord(records[i], origin.Offset));
                 continue;
             }
 
@@ -171,16 +224,20 @@ internal sealed class SourcePump(StageContext stage)
             record.Origin ??= new RecordOrigin();
             if (record.Origin.Source.Length == 0) record.Origin.Source = stage.Definition.Service;
             if (record.Id.Length == 0) record.Id = record.Origin.Offset.Length > 0 ? $"{stage.Definition.Service}:{record.Origin.Offset}" : Guid.NewGuid().ToString("N");
-            carry.Add(new SourceRecord(record.ToByteString(), record.Origin.Offset));
+            read.Add(new SourceRecord(record.ToByteString(), record.Origin.Offset));
         }
 
         lock (gate)
         {
+            if (finished) return false;
             demanded -= records.Count;
             pending += records.Count;
+            inFlight += records.Count;
         }
 
+        carry.AddRange(read);
         stage.CountIn(records.Count);
+        return true;
     }
 
     private async Task ForwardAsync(long sessionId, List<SourceRecord> read, CancellationToken cancellationToken)
@@ -225,18 +282,32 @@ internal sealed class SourcePump(StageContext stage)
         {
             var request = new ReadRequest();
             request.AcknowledgedOffsets.AddRange(offsets);
+            inFlight -= count;
             if (sessionId == sessionNumber)
             {
                 pending -= count;
                 var room = MaxPending - pending - demanded;
                 // Ask in batch-sized steps, but always when nothing else is on its way, so the source never idles.
-                var give = room >= BatchSize || pending == 0 ? Math.Max(0, room) : 0;
+                var give = draining ? 0 : room >= BatchSize || pending == 0 ? Math.Max(0, room) : 0;
                 demanded += give;
                 request.Demand = (uint)give;
             }
 
             requests?.Writer.TryWrite(request);
+            FinishIfDone();
         }
+    }
+
+    /// <summary>
+    /// Under the gate: a draining stage with nothing in flight is finished. The session's queue completes after
+    /// the acknowledgements already in it, so the writer sends them and then ends the session; with no session
+    /// open there is nothing left to send.
+    /// </summary>
+    private void FinishIfDone()
+    {
+        if (!draining || finished || inFlight > 0) return;
+        finished = true;
+        if (requests is null || !requests.Writer.TryComplete()) drained.TrySetResult();
     }
 
     /// <summary>A record as read (encoded), with the offset it is acknowledged by.</summary>

@@ -25,13 +25,17 @@ internal sealed class StageRunner
     /// <summary>Batches a transform or sink stage has at its service at once (over the service's stream).</summary>
     public const int CallsInFlight = 4;
 
-    public StageRunner(StageContext context, DeadLetterWriter deadLetters, RouterClients router)
+    public StageRunner(StageContext context, DeadLetterWriter deadLetters, RouterClients router, FlowReportRequests flowReports)
     {
         Context = context;
         var kind = context.Definition.Kind;
         if (kind == StageKind.Source)
         {
-            work.Add(Task.Run(() => new SourcePump(context).RunAsync(stop.Token)));
+            var source = new SourcePump(context);
+            Source = source;
+            _ = source.Drained.ContinueWith(_ => flowReports.Request(), TaskScheduler.Default);
+            if (context.Assignment.Draining) source.Drain();
+            work.Add(Task.Run(() => source.RunAsync(stop.Token)));
             return;
         }
 
@@ -58,6 +62,9 @@ internal sealed class StageRunner
 
     public StageContext Context { get; }
 
+    /// <summary>The source pump of a source stage; null for transforms and sinks.</summary>
+    public SourcePump? Source { get; }
+
     /// <summary>Cancelled when the stage stops; inbound edges close with it.</summary>
     public CancellationToken Stopping => stop.Token;
 
@@ -69,6 +76,7 @@ internal sealed class StageRunner
     public Task UpdateAsync(AssignedStage assignment)
     {
         Context.Assignment = assignment;
+        if (assignment.Draining) Source?.Drain();
         return Context.Outputs.UpdateAsync(assignment);
     }
 

@@ -20,6 +20,7 @@ internal sealed class StageSupervisor(
     SidecarMetrics metrics,
     DeadLetterWriter deadLetters,
     RouterClients router,
+    FlowReportRequests flowReports,
     ILoggerFactory loggers) : IAsyncDisposable
 {
     private readonly SemaphoreSlim applying = new(1);
@@ -89,7 +90,7 @@ internal sealed class StageSupervisor(
 
                 var context = new StageContext(assigned, options, services, channels, metrics, loggers.CreateLogger($"EtlRouter.Sidecar.Stage"));
                 await context.Outputs.UpdateAsync(assigned);
-                next[key] = new StageRunner(context, deadLetters, router);
+                next[key] = new StageRunner(context, deadLetters, router, flowReports);
                 logger.LogInformation("Started {Kind} stage {Stage} ({Service}, replica {Replica} of {Replicas}, epoch {Epoch})",
                     assigned.Stage.Kind, key, assigned.Stage.Service, assigned.Replica + 1, Math.Max(1, assigned.ReplicaCount), assigned.Epoch);
             }

@@ -165,6 +165,68 @@ public sealed class PipelineReconcilerTests
     }
 
     [Fact]
+    public async Task Delete_drains_the_pipeline_before_the_finalizer_removes_it()
+    {
+        await using var h = await StartAsync();
+        ServeAll(h);
+        await CreateServicesAsync(h);
+        h.Router.DrainPollsBeforeDrained = 3;
+        await h.CreateAsync(Linear("draining", "kafka-users", [], "clickhouse-analytics"));
+        await h.WaitForReadyReason("draining", ConditionReasons.Running);
+
+        await h.Entities.DeleteAsync<EtlPipeline>("default", "draining");
+
+        await Eventually.WaitUntil(async () => await h.Entities.GetAsync<EtlPipeline>("default", "draining") is null, "the pipeline gone once drained");
+        var calls = h.Router.Calls.Where(c => c.EndsWith("default/draining", StringComparison.Ordinal) && !c.StartsWith("apply", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["drain default/draining", "drain default/draining", "drain default/draining", "drain default/draining", "delete default/draining"], calls);
+        var events = await h.EventsFor("draining");
+        Assert.Contains(events, e => e.Reason == "Draining" && e.Count >= 1);
+        Assert.Contains(events, e => e.Reason == "Drained");
+        Assert.DoesNotContain(events, e => e.Reason == "DrainTimedOut");
+    }
+
+    [Fact]
+    public async Task A_drain_that_outlasts_the_grace_period_is_cut_short_with_a_warning()
+    {
+        await using var h = await StartAsync();
+        ServeAll(h);
+        await CreateServicesAsync(h);
+        h.Router.DrainPollsBeforeDrained = int.MaxValue;
+        var pipeline = Linear("slow", "kafka-users", [], "clickhouse-analytics");
+        pipeline.Spec.Lifecycle = new LifecycleSpec { DeletionGracePeriodSeconds = 2 };
+        await h.CreateAsync(pipeline);
+        await h.WaitForReadyReason("slow", ConditionReasons.Running);
+
+        await h.Entities.DeleteAsync<EtlPipeline>("default", "slow");
+
+        await Eventually.WaitUntil(async () => await h.Entities.GetAsync<EtlPipeline>("default", "slow") is null, "the pipeline gone after its grace period");
+        var timedOut = (await h.EventsFor("slow")).Single(e => e.Reason == "DrainTimedOut");
+        Assert.Equal("Warning", timedOut.Type);
+        Assert.Contains("42 records in flight", timedOut.Message, StringComparison.Ordinal);
+        Assert.Contains("deletionGracePeriodSeconds (2s)", timedOut.Message, StringComparison.Ordinal);
+        Assert.InRange(h.Router.Calls.Count(c => c == "drain default/slow"), 2, 10);
+        Assert.False(h.Router.Pipelines.ContainsKey("default/slow"));
+    }
+
+    [Fact]
+    public async Task A_grace_period_of_zero_removes_without_draining()
+    {
+        await using var h = await StartAsync();
+        ServeAll(h);
+        await CreateServicesAsync(h);
+        h.Router.DrainPollsBeforeDrained = int.MaxValue;
+        var pipeline = Linear("now", "kafka-users", [], "clickhouse-analytics");
+        pipeline.Spec.Lifecycle = new LifecycleSpec { DeletionGracePeriodSeconds = 0 };
+        await h.CreateAsync(pipeline);
+        await h.WaitForReadyReason("now", ConditionReasons.Running);
+
+        await h.Entities.DeleteAsync<EtlPipeline>("default", "now");
+
+        await Eventually.WaitUntil(async () => await h.Entities.GetAsync<EtlPipeline>("default", "now") is null, "the pipeline gone at once");
+        Assert.DoesNotContain("drain default/now", h.Router.Calls);
+    }
+
+    [Fact]
     public async Task Delete_waits_for_the_router_when_it_is_down()
     {
         await using var h = await StartAsync();

@@ -33,6 +33,12 @@ public sealed class FakeControlPlane : IAsyncDisposable
     /// <summary>Membership calls as they came: "add ADDRESS", "remove ADDRESS", "remove-refused ADDRESS".</summary>
     public ConcurrentQueue<string> MembershipCalls { get; } = new();
 
+    /// <summary>How many DrainPipeline calls answer "not drained yet" (records in flight) before one answers drained.</summary>
+    public int DrainPollsBeforeDrained { get; set; }
+
+    /// <summary>When each pipeline's drain began, as a router would keep it.</summary>
+    public ConcurrentDictionary<string, DateTime> DrainingSince { get; } = new();
+
     /// <summary>A Raft group of these nodes of the EtlRouterCluster default/etl-router, node 0 leading.</summary>
     public void HaveMembers(params int[] ids)
     {
@@ -134,6 +140,19 @@ public sealed class FakeControlPlane : IAsyncDisposable
             var key = Key(request.Ref.Namespace, request.Ref.Name);
             plane.Calls.Enqueue($"delete {key}");
             return Task.FromResult(new DeletePipelineResponse { Existed = plane.Pipelines.TryRemove(key, out _) });
+        }
+
+        public override Task<DrainPipelineResponse> DrainPipeline(DrainPipelineRequest request, ServerCallContext context)
+        {
+            var key = Key(request.Ref.Namespace, request.Ref.Name);
+            plane.Calls.Enqueue($"drain {key}");
+            if (!plane.Pipelines.ContainsKey(key)) return Task.FromResult(new DrainPipelineResponse { Existed = false });
+            var since = plane.DrainingSince.GetOrAdd(key, _ => DateTime.UtcNow);
+            var polls = plane.Calls.Count(c => c == $"drain {key}");
+            var drained = polls > plane.DrainPollsBeforeDrained;
+            var response = new DrainPipelineResponse { Existed = true, Drained = drained, InFlight = drained ? 0u : 42u, DrainingSince = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(since) };
+            if (!drained) response.WaitingFor.Add("source source on pod-a: 42 records in flight");
+            return Task.FromResult(response);
         }
 
         public override Task<PipelineState> GetPipeline(GetPipelineRequest request, ServerCallContext context) =>
