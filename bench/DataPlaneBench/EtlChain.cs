@@ -17,24 +17,25 @@ public static class EtlChain
 
     public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window)
     {
-        string Dll(string project, string name) => Path.Combine(repo, project, "bin", "Release", "net10.0", $"{name}.dll");
+        var binaries = EtlBinaries.For(repo);
         using var processes = new Processes();
         var p = Processes.FreePorts(16);
         var data = Directory.CreateTempSubdirectory("etl-bench-").FullName;
-        processes.Start("router", Dll("RouterRuntime", "etl-router"), [], new()
+        var started = Stopwatch.StartNew();
+        binaries.Start(processes, "router", binaries.Router, [], new()
         {
             ["RAFT_NODE_ID"] = "1", ["RAFT_PEERS"] = $"1=127.0.0.1:{p[0]}", ["GRPC_PORT"] = $"{p[1]}", ["GRAPHQL_PORT"] = $"{p[2]}",
             ["DATA_DIR"] = data, ["BIND_ADDRESS"] = "127.0.0.1",
         });
-        var connector = Dll("Connectors", "etl-connector");
+        var connector = binaries.Connector;
         string[] rateArgs = rate > 0 ? ["--rate", ((int)rate).ToString(CultureInfo.InvariantCulture)] : [];
-        processes.Start("generator", connector, ["generator", "--name", "gen", "--port", $"{p[3]}", "--http-port", $"{p[4]}", "--size", $"{size}", .. rateArgs]);
-        processes.Start("transform", connector, ["pass", "--name", "pass", "--port", $"{p[5]}", "--http-port", $"{p[6]}"]);
-        processes.Start("sink", connector, ["discard", "--name", "discard", "--port", $"{p[7]}", "--http-port", $"{p[8]}"]);
-        var sidecar = Dll("Sidecar", "etl-sidecar");
+        binaries.Start(processes, "generator", connector, ["generator", "--name", "gen", "--port", $"{p[3]}", "--http-port", $"{p[4]}", "--size", $"{size}", .. rateArgs]);
+        binaries.Start(processes, "transform", connector, ["pass", "--name", "pass", "--port", $"{p[5]}", "--http-port", $"{p[6]}"]);
+        binaries.Start(processes, "sink", connector, ["discard", "--name", "discard", "--port", $"{p[7]}", "--http-port", $"{p[8]}"]);
+        var sidecar = binaries.Sidecar;
         foreach (var (role, i, service) in new[] { ("sidecar-source", 9, 3), ("sidecar-transform", 11, 5), ("sidecar-sink", 13, 7) })
         {
-            processes.Start(role, sidecar, [], new()
+            binaries.Start(processes, role, sidecar, [], new()
             {
                 ["SIDECAR_ID"] = role, ["CLUSTER_ENDPOINT"] = $"127.0.0.1:{p[1]}", ["GRPC_PORT"] = $"{p[i]}", ["METRICS_PORT"] = $"{p[i + 1]}",
                 ["BIND_ADDRESS"] = "127.0.0.1", ["DISCOVERY_PORTS"] = $"{p[service]}", ["RESCAN_SECONDS"] = "1",
@@ -44,6 +45,9 @@ public static class EtlChain
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{p[1]}");
         var control = new ControlPlane.ControlPlaneClient(channel);
         await Until(async () => (await control.ListServiceEndpointsAsync(new ListServiceEndpointsRequest())).Endpoints.Count == 3, "three sidecars registered");
+        var cpu = processes.CpuSeconds();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  start-up ({(binaries.Published ? "published: " + binaries.Sidecar : "dotnet, DOTNET_ReadyToRun=0")}): three sidecars registered after {started.Elapsed.TotalSeconds:0.00} s; CPU by then: sidecars {cpu.Where(c => c.Key.StartsWith("sidecar", StringComparison.Ordinal)).Average(c => c.Value):0.00} s each, router {cpu["router"]:0.00} s"));
         var pipeline = new PipelineDefinition
         {
             Ref = new PipelineRef { Namespace = "bench", Name = "chain" },

@@ -23,12 +23,14 @@ public sealed class Processes : IDisposable
     public void Start(string role, string dll, IEnumerable<string> args, Dictionary<string, string>? env = null) =>
         StartExecutable(role, "dotnet", [dll, .. args], env);
 
-    public void StartExecutable(string role, string file, IEnumerable<string> args, Dictionary<string, string>? env = null)
+    public void StartExecutable(string role, string file, IEnumerable<string> args, Dictionary<string, string>? env = null, bool serverJit = true)
     {
         var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment["DOTNET_gcServer"] = "0";
-        // As the injector and the router's StatefulSet start them (ServerJit.props): the raw relays too.
-        info.Environment[ServerJitEnvironment.Name] = ServerJitEnvironment.Value;
+        // As the injector and the router's StatefulSet start them (ServerJit.props): the raw relays too. A
+        // ReadyToRun composite publish runs without it (EtlBinaries).
+        if (serverJit) info.Environment[ServerJitEnvironment.Name] = ServerJitEnvironment.Value;
+        else info.Environment.Remove(ServerJitEnvironment.Name);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;
         var process = Process.Start(info)!;

@@ -1,0 +1,25 @@
+namespace EtlRouter.Bench.DataPlane;
+
+/// <summary>
+/// Which build of the router, sidecar and connector the etl-router setup runs. By default the Release builds,
+/// run by `dotnet` with DOTNET_ReadyToRun=0 as the servers ship. BENCH_ETL_PUBLISHED=DIR runs self-contained
+/// publishes instead (DIR/router/etl-router, DIR/sidecar/etl-sidecar, DIR/connector/etl-connector), as they
+/// are, without the variable: how a ReadyToRun composite image measures (bench/README.md).
+/// </summary>
+public sealed record EtlBinaries(string Router, string Sidecar, string Connector, bool Published)
+{
+    public static EtlBinaries For(string repo)
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_ETL_PUBLISHED") is { Length: > 0 } dir)
+            return new(Path.Combine(dir, "router", "etl-router"), Path.Combine(dir, "sidecar", "etl-sidecar"), Path.Combine(dir, "connector", "etl-connector"), true);
+
+        string Dll(string project, string name) => Path.Combine(repo, project, "bin", "Release", "net10.0", $"{name}.dll");
+        return new(Dll("RouterRuntime", "etl-router"), Dll("Sidecar", "etl-sidecar"), Dll("Connectors", "etl-connector"), false);
+    }
+
+    public void Start(Processes processes, string role, string binary, IEnumerable<string> args, Dictionary<string, string>? env = null)
+    {
+        if (Published) processes.StartExecutable(role, binary, args, env, serverJit: false);
+        else processes.Start(role, binary, args, env);
+    }
+}
