@@ -3,6 +3,8 @@ using EtlRouter.RouterRuntime.Api;
 using EtlRouter.RouterRuntime.Backups;
 using EtlRouter.RouterRuntime.Configuration;
 using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.GraphQL;
+using EtlRouter.RouterRuntime.Dashboard;
 using EtlRouter.RouterRuntime.Leadership;
 using EtlRouter.RouterRuntime.Membership;
 using EtlRouter.RouterRuntime.Requests;
@@ -48,6 +50,7 @@ builder.Services.AddSingleton<ClusterProbe>();
 builder.Services.AddSingleton<MembershipChange>();
 builder.Services.AddSingleton<BackupTransfer>();
 builder.Services.AddSingleton<RouterMetrics>();
+builder.Services.AddRouterGraphQL();
 builder.Services.AddHostedService<RaftNodeService>();
 builder.Services.AddHostedService<LeaderDuties>();
 builder.Services.AddGrpc(grpc =>
@@ -70,6 +73,8 @@ app.Use((context, next) =>
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = BackupTransfer.MaxBackupBytes;
     return next(context);
 });
+app.UseDashboard(options.DashboardDirectory);
+app.MapRouterGraphQL();
 app.MapGrpcService<ControlPlaneApi>();
 app.MapGrpcService<ServiceRegistryApi>();
 app.MapGrpcService<SidecarCoordinatorApi>();

@@ -1,11 +1,14 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
 using Google.Protobuf.WellKnownTypes;
 
-namespace EtlRouter.Operator.Router;
+namespace EtlRouter.Entities.Graph;
 
-/// <summary>Turns a compiled pipeline and its resolved services into the router's PipelineDefinition.</summary>
+/// <summary>
+/// Turns a compiled pipeline and its resolved services into the router's PipelineDefinition: the operator (with
+/// the EtlSources, EtlTransforms and EtlSinks it found) and the router's GraphQL createPipeline (with services
+/// named directly) build it the same way.
+/// </summary>
 public static class PipelineDefinitionBuilder
 {
     public static PipelineDefinition Build(EtlPipeline pipeline, PipelineGraph graph, IReadOnlyDictionary<string, IServiceEntity> servicesByStage)

@@ -1,4 +1,5 @@
 using EtlRouter.Contracts.V1;
+using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;

@@ -25,8 +25,14 @@ internal sealed class RouterNodeOptions
 
     public int GrpcPort { get; init; } = 50051;
 
-    /// <summary>HTTP: health, metrics, and later GraphQL and the dashboard.</summary>
+    /// <summary>HTTP (GRAPHQL_PORT): health, metrics, GraphQL at /graphql and the dashboard at /.</summary>
     public int HttpPort { get; init; } = 8080;
+
+    /// <summary>
+    /// DASHBOARD_DIR: the built dashboard (web/, npm run build) the router serves at /. Default: the wwwroot
+    /// folder beside the executable, where the build and the image put it.
+    /// </summary>
+    public string DashboardDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
     /// <summary>The address other routers and clients reach this node's gRPC at (GRPC_ADVERTISE).</summary>
     public required string GrpcAdvertise { get; init; }
@@ -98,6 +104,7 @@ internal sealed class RouterNodeOptions
             SnapshotInterval = env.Number("SNAPSHOT_INTERVAL", 1000, 10, 10_000_000),
             SidecarLease = TimeSpan.FromSeconds(env.Number("SIDECAR_LEASE_SECONDS", 10, 1, 3600)),
             MaxMessageBytes = env.Number("MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+            DashboardDirectory = env.Text("DASHBOARD_DIR") ?? Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         };
     }
 

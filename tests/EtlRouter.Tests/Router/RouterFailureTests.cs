@@ -141,4 +141,43 @@ public sealed class RouterFailureTests
             throw new InvalidOperationException(cluster.Diagnostics(), e);
         }
     }
+
+    [Fact]
+    public async Task Removing_the_leader_hands_leadership_to_a_remaining_member_and_loses_nothing()
+    {
+        await using var cluster = await RouterCluster.StartAsync(3);
+        try
+        {
+            var writers = new ClusterWriters(cluster, count: 2);
+            RouterProcess leaving;
+            await using (writers)
+            {
+                await writers.WaitForMoreAsync(5);
+                leaving = await cluster.LeaderAsync();
+
+                // Asked of a follower, which forwards to the leader: the leader takes itself out.
+                var via = await cluster.FollowerAsync();
+                await via.ControlPlane.RemoveClusterNodeAsync(new RemoveClusterNodeRequest { RaftAddress = leaving.RaftAddress }, deadline: DateTime.UtcNow.AddSeconds(15));
+                var two = await Eventually.WaitFor(async () =>
+                {
+                    var status = await cluster.WaitForLeaderAsync();
+                    return status.Nodes.Count == 2 && status.LeaderId != leaving.NodeId && status.Nodes.All(n => n.Healthy) ? status : null;
+                }, "two members with a new leader", TimeSpan.FromSeconds(30));
+                Assert.DoesNotContain(two.Nodes, n => n.Id == leaving.NodeId);
+                await leaving.StopAsync();
+                await writers.WaitForMoreAsync(10);
+            }
+
+            var index = Math.Max(await cluster.LeaderCommitIndexAsync(), writers.Acknowledged.Values.Max());
+            foreach (var node in cluster.Running)
+            {
+                var names = (await RouterTestData.ListAt(node.ControlPlane, index)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
+                Assert.DoesNotContain(writers.Acknowledged.Keys, k => !names.Contains(k));
+            }
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(cluster.Diagnostics(), e);
+        }
+    }
 }
