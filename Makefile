@@ -2,6 +2,7 @@
 .PHONY: build test run generate bench kube-apiserver images clean
 
 build:
+	scripts/build-dashboard
 	dotnet build EtlOperator.sln -nologo
 
 test:

@@ -1,8 +1,17 @@
 # syntax=docker/dockerfile:1
 # etl-router: built from the repository root with `make images` (docker build -f images/etl-router.Dockerfile .).
+# The dashboard (web/): static files the router serves at / on its http port.
+FROM node:20-bookworm-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
+COPY --from=web /web/build web/build
 RUN dotnet publish RouterRuntime/RouterRuntime.csproj -c Release -o /app --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
@@ -13,6 +22,7 @@ COPY --from=build /app .
 ENV DOTNET_ReadyToRun=0
 # A numeric non-root user, so Kubernetes can check runAsNonRoot; pods run with a read-only root file system.
 USER 65532:65532
-# grpc: control plane, registry, coordinator; http: /healthz, /readyz, /metrics; raft: the Raft group.
+# grpc: control plane, registry, coordinator; http: /healthz, /readyz, /metrics, /graphql and the dashboard;
+# raft: the Raft group.
 EXPOSE 50051 8080 7000
 ENTRYPOINT ["dotnet", "/app/etl-router.dll"]
