@@ -1,7 +1,11 @@
 using EtlRouter.Operator;
 using EtlRouter.Operator.Generation;
 using EtlRouter.Operator.Webhooks;
+using EtlRouter.Contracts;
 using EtlRouter.OperatorRuntime.Metrics;
+using EtlRouter.OperatorRuntime.Tracing;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using k8s;
 using OpenTelemetry.Metrics;
 
@@ -39,9 +43,15 @@ if (webhookSettings.Enabled)
         kestrel.ListenForWebhooks(webhookSettings, System.Net.IPAddress.Any);
     });
 }
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(OperatorMeter.Name)
-    .AddPrometheusExporter());
+var telemetry = builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("etl-operator", serviceInstanceId: operatorSettings.Identity))
+    .WithMetrics(metrics => metrics
+        .AddMeter(OperatorMeter.Name)
+        .AddPrometheusExporter());
+// Traces (reconciles, and the router and API server calls they make) go out over OTLP when the standard OTEL_*
+// variables name an endpoint.
+if (TracingEnvironment.Enabled(Environment.GetEnvironmentVariable))
+    telemetry.WithTracing(tracing => tracing.AddSource(OperatorTracing.SourceName, "System.Net.Http").AddOtlpExporter());
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();

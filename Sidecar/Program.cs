@@ -6,6 +6,10 @@ using EtlRouter.Sidecar.Discovery;
 using EtlRouter.Sidecar.Flow;
 using EtlRouter.Sidecar.Metrics;
 using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Tracing;
+using EtlRouter.Contracts;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 
@@ -59,9 +63,14 @@ builder.Services.AddGrpc(grpc =>
     grpc.MaxSendMessageSize = options.MaxMessageBytes;
     grpc.EnableDetailedErrors = false;
 });
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(SidecarMetrics.MeterName)
-    .AddPrometheusExporter());
+var telemetry = builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("etl-sidecar", serviceInstanceId: options.SidecarId))
+    .WithMetrics(metrics => metrics
+        .AddMeter(SidecarMetrics.MeterName)
+        .AddPrometheusExporter());
+// Traces go out over OTLP only when the standard OTEL_* variables name an endpoint (README, "Traces").
+if (TracingEnvironment.Enabled(Environment.GetEnvironmentVariable))
+    telemetry.WithTracing(tracing => tracing.AddSource(SidecarTracing.SourceName).AddOtlpExporter());
 
 var app = builder.Build();
 var supervisor = app.Services.GetRequiredService<StageSupervisor>();

@@ -3,6 +3,7 @@ using EtlRouter.Entities.Schema;
 using EtlRouter.OperatorRuntime.Abstractions;
 using EtlRouter.OperatorRuntime.Client;
 using EtlRouter.OperatorRuntime.Metrics;
+using EtlRouter.OperatorRuntime.Tracing;
 using EtlRouter.OperatorRuntime.Queue;
 using EtlRouter.OperatorRuntime.Watcher;
 using k8s;
@@ -141,12 +142,18 @@ internal sealed class EntityReconciler<TEntity, TController> : IControllerRunner
 
         var entity = EntityJsonCopy.Clone(cached);
         var stopwatch = OperatorMetrics.Start();
+        var finalizing = entity.Metadata.DeletionTimestamp is not null;
+        using var span = OperatorTracing.Source.StartActivity(finalizing ? $"finalize {_kind}" : $"reconcile {_kind}");
+        span?.SetTag("k8s.namespace.name", entity.Metadata.NamespaceProperty);
+        span?.SetTag("etl.object", entity.Metadata.Name);
+        span?.SetTag("etl.generation", entity.Metadata.Generation);
         await using (var scope = _services.CreateAsyncScope())
         {
-            var result = entity.Metadata.DeletionTimestamp is null
-                ? await ReconcileAsync(scope.ServiceProvider, entity, cancellationToken).ConfigureAwait(false)
-                : await FinalizeAsync(scope.ServiceProvider, entity, cancellationToken).ConfigureAwait(false);
+            var result = finalizing
+                ? await FinalizeAsync(scope.ServiceProvider, entity, cancellationToken).ConfigureAwait(false)
+                : await ReconcileAsync(scope.ServiceProvider, entity, cancellationToken).ConfigureAwait(false);
             _metrics.Reconciled(_kind, result.IsSuccess, stopwatch.Elapsed);
+            if (!result.IsSuccess) span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.ErrorMessage);
 
             if (result.IsSuccess)
             {

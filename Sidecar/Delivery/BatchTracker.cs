@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace EtlRouter.Sidecar.Delivery;
 
@@ -13,6 +14,9 @@ internal sealed class BatchTracker
     private int open = 1;
 
     public BatchTracker(Action<BatchTracker> completion) => this.completion = completion;
+
+    /// <summary>The span the batch's work belongs to (tracing on): what it leads to downstream is traced under it.</summary>
+    public ActivityContext Trace { get; set; }
 
     /// <summary>Ids of records that were dead-lettered on the way, so a replay does not resolve them.</summary>
     public ConcurrentBag<string> DeadLettered { get; } = [];

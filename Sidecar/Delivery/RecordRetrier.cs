@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Tracing;
 using EtlRouter.Sidecar.Stages;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
@@ -40,25 +42,29 @@ internal sealed class RecordRetrier
     /// What the stage's service made of a batch: one call, waiting out an unavailable service. Several may be
     /// under way at once; <see cref="FinishAsync"/> takes their results in the order the batches came.
     /// </summary>
-    public async Task<CallResult> CallAsync(IReadOnlyList<ByteString> records, CancellationToken cancellationToken)
+    public async Task<CallResult> CallAsync(IReadOnlyList<ByteString> records, ActivityContext trace, CancellationToken cancellationToken, int attempt = 1)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         while (true)
         {
+            using var span = SidecarTracing.StartServiceCall(stage, trace, records.Count, attempt);
             try
             {
                 var result = await call(records, cancellationToken);
                 if (Interlocked.Exchange(ref unavailableReported, 0) == 1) stage.Logger.LogInformation("Stage {Stage}: service {Service} answers again", stage.Key, stage.Definition.Service);
+                if (!result.AllSucceeded) span?.SetStatus(ActivityStatusCode.Error, result.CallError ?? $"{result.Failures.Count} records failed");
                 return result;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
             {
+                span?.SetStatus(ActivityStatusCode.Error, $"{e.StatusCode}: {e.Status.Detail}");
                 if (Interlocked.Exchange(ref unavailableReported, 1) == 0) stage.Logger.LogWarning("Stage {Stage}: service {Service} is unavailable ({Detail}); waiting", stage.Key, stage.Definition.Service, e.Status.Detail);
                 await Task.Delay(backoff, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, backoff.Ticks * 2));
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
+                span?.SetStatus(ActivityStatusCode.Error, $"{e.StatusCode}: {e.Status.Detail}");
                 return new CallResult([], [], CallError: $"{e.StatusCode}: {e.Status.Detail}");
             }
         }
@@ -139,7 +145,7 @@ internal sealed class RecordRetrier
                 }
 
                 var records = pending.Select(f => f.Record).ToList();
-                var result = await CallAsync(records, token);
+                var result = await CallAsync(records, tracker.Trace, token, attempt: (int)pending[0].Attempts + 1);
                 await emit(result.Outputs, tracker, token);
                 var byId = pending.ToDictionary(f => f.RecordId);
                 var again = Match([.. byId.Keys], result, id => byId[id]).Select(f => f with { Attempts = f.Attempts + 1 }).ToList();

@@ -68,7 +68,10 @@ internal sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataP
                 }
 
                 var seq = batch.Seq;
-                var tracker = new BatchTracker(_ => signals.Writer.TryWrite(new EdgeSignal { Ack = new Ack { Seq = seq } }));
+                var tracker = new BatchTracker(_ => signals.Writer.TryWrite(new EdgeSignal { Ack = new Ack { Seq = seq } }))
+                {
+                    Trace = Tracing.SidecarTracing.Parse(batch.Traceparent),
+                };
                 var count = records.Count;
                 var returned = 0;
                 var input = new InputBatch(records, bytes, tracker, () =>

@@ -15,7 +15,7 @@ internal sealed class OutboundBatch(IReadOnlyList<ByteString> records, long byte
 
     public EncodedBatch ToFrame(ulong seq)
     {
-        var batch = new EncodedBatch { Seq = seq };
+        var batch = new EncodedBatch { Seq = seq, Traceparent = Tracing.SidecarTracing.Traceparent(Tracker.Trace) };
         batch.Records.AddRange(Records);
         return batch;
     }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Tracing;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 using Grpc.Core;
@@ -242,6 +243,14 @@ internal sealed class SourcePump(StageContext stage)
 
     private async Task ForwardAsync(long sessionId, List<SourceRecord> read, CancellationToken cancellationToken)
     {
+        // Traced, each wire batch is a trace of its own, so a trace is one batch end to end; untraced, a read
+        // goes on whole (the edges cut it into batches all the same) with one tracker.
+        if (SidecarTracing.Source.HasListeners() && read.Count > BatchSize)
+        {
+            foreach (var chunk in read.Chunk((int)BatchSize)) await ForwardAsync(sessionId, [.. chunk], cancellationToken);
+            return;
+        }
+
         var count = read.Count;
         var started = Stopwatch.GetTimestamp();
         var offsets = read.Select(r => r.Offset).Where(o => o.Length > 0).ToList();
@@ -251,6 +260,8 @@ internal sealed class SourcePump(StageContext stage)
             stage.Metrics.DeliveryLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, stage.Tags);
             Delivered(sessionId, offsets, count);
         });
+        using var span = SidecarTracing.StartSourceBatch(stage, count);
+        tracker.Trace = span?.Context ?? default;
         await stage.Outputs.SendAsync(records, tracker, cancellationToken);
         stage.CountOut(count);
         tracker.Close();

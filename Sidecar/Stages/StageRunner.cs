@@ -4,6 +4,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Coordination;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Tracing;
 using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Stages;
@@ -112,7 +113,7 @@ internal sealed class StageRunner
     /// </summary>
     private async Task ProcessInboxAsync()
     {
-        var underWay = new Queue<(InputBatch Batch, Task<CallResult> Result, long Started)>();
+        var underWay = new Queue<(InputBatch Batch, Task<CallResult> Result, long Started, Activity? Span)>();
         try
         {
             while (true)
@@ -120,7 +121,9 @@ internal sealed class StageRunner
                 while (underWay.Count < CallsInFlight && inbox.Reader.TryRead(out var next))
                 {
                     Context.CountIn(next.Records.Count);
-                    underWay.Enqueue((next, retrier!.CallAsync(next.Records, stop.Token), Stopwatch.GetTimestamp()));
+                    var stageSpan = SidecarTracing.StartStage(Context, next.Tracker, next.Records.Count);
+                    if (stageSpan is not null) next.Tracker.Trace = stageSpan.Context;
+                    underWay.Enqueue((next, retrier!.CallAsync(next.Records, next.Tracker.Trace, stop.Token), Stopwatch.GetTimestamp(), stageSpan));
                 }
 
                 if (underWay.Count == 0)
@@ -129,20 +132,24 @@ internal sealed class StageRunner
                     continue;
                 }
 
-                var (batch, result, started) = underWay.Dequeue();
-                try
+                var (batch, result, started, span) = underWay.Dequeue();
+                using (span)
                 {
-                    await retrier!.FinishAsync(batch.Records, await result, batch.Tracker, stop.Token);
-                }
-                catch (Exception e) when (Stopped.By(e, stop.Token))
-                {
-                    break;
-                }
-                catch (Exception e)
-                {
-                    // Not acked: the upstream resends the batch when its edge reconnects.
-                    Context.Logger.LogError(e, "Stage {Stage}: a batch of {Count} failed unexpectedly", Context.Key, batch.Records.Count);
-                    continue;
+                    try
+                    {
+                        await retrier!.FinishAsync(batch.Records, await result, batch.Tracker, stop.Token);
+                    }
+                    catch (Exception e) when (Stopped.By(e, stop.Token))
+                    {
+                        break;
+                    }
+                    catch (Exception e)
+                    {
+                        // Not acked: the upstream resends the batch when its edge reconnects.
+                        span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                        Context.Logger.LogError(e, "Stage {Stage}: a batch of {Count} failed unexpectedly", Context.Key, batch.Records.Count);
+                        continue;
+                    }
                 }
 
                 batch.ReturnCredit();
@@ -153,7 +160,11 @@ internal sealed class StageRunner
         finally
         {
             // Calls still under way when the stage stops end with it; their batches stay unacked and come again.
-            foreach (var (_, result, _) in underWay) _ = result.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            foreach (var (_, result, _, span) in underWay)
+            {
+                span?.Dispose();
+                _ = result.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
         }
     }
 }

@@ -9,9 +9,14 @@ export class RateSeries {
     this.series = new Map();
   }
 
-  /** Adds the totals seen at time `t` (seconds); returns the rate per second since the previous point. */
-  add(key, t, total) {
+  /**
+   * Adds the totals seen at time `t` (seconds); returns the rate per second since the previous change. Sidecars
+   * report every few seconds, so polls in between see the same totals: those are skipped, unless nothing has
+   * changed for `still` seconds, which means the flow stopped.
+   */
+  add(key, t, total, still = 5) {
     const previous = this.last.get(key);
+    if (previous && total === previous.total && t - previous.t < still) return this.latest(key);
     this.last.set(key, { t, total });
     if (!previous || t <= previous.t) return null;
     const rate = Math.max(0, (total - previous.total) / (t - previous.t));
