@@ -51,7 +51,7 @@ var telemetry = builder.Services.AddOpenTelemetry()
 // Traces (reconciles, and the router and API server calls they make) go out over OTLP when the standard OTEL_*
 // variables name an endpoint.
 if (TracingEnvironment.Enabled(Environment.GetEnvironmentVariable))
-    telemetry.WithTracing(tracing => tracing.AddSource(OperatorTracing.SourceName, "System.Net.Http").AddOtlpExporter());
+    telemetry.WithTracing(tracing => tracing.AddSource(OperatorTracing.SourceName, "Grpc.Net.Client", "System.Net.Http").AddOtlpExporter());
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();
