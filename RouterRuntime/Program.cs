@@ -51,6 +51,7 @@ builder.Services.AddSingleton<MembershipChange>();
 builder.Services.AddSingleton<BackupTransfer>();
 builder.Services.AddSingleton<RouterMetrics>();
 builder.Services.AddRouterGraphQL();
+builder.Services.AddResponseCompression(compression => compression.MimeTypes = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml", "application/json", "application/graphql-response+json"]);
 builder.Services.AddHostedService<RaftNodeService>();
 builder.Services.AddHostedService<LeaderDuties>();
 builder.Services.AddGrpc(grpc =>
@@ -73,6 +74,9 @@ app.Use((context, next) =>
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = BackupTransfer.MaxBackupBytes;
     return next(context);
 });
+// Text compresses to a third: the dashboard and GraphQL answers go compressed when the browser asks (HTTP/1 on
+// GRAPHQL_PORT only; gRPC compresses by its own rules).
+app.UseWhen(context => context.Request.Protocol != "HTTP/2", branch => branch.UseResponseCompression());
 app.UseDashboard(options.DashboardDirectory);
 app.MapRouterGraphQL();
 app.MapGrpcService<ControlPlaneApi>();
