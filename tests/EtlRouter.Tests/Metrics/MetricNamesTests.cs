@@ -33,14 +33,16 @@ public sealed class MetricNamesTests
         foreach (var type in EtlRouter.Entities.Resources.EtlKinds.All)
             await k8s.ApiextensionsV1OperationsExtensions.CreateCustomResourceDefinitionAsync(client.ApiextensionsV1, CrdBuilder.Build(type));
         var kubeconfig = Path.Combine(rig.Directory, "kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, $$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: test, cluster: {server: "{{api.Url.ToString().TrimEnd('/')}}"}}]
-            users: [{name: test, user: {}}]
-            contexts: [{name: test, context: {cluster: test, user: test}}]
-            current-context: test
-            """);
+        var server = api.Url.ToString().TrimEnd('/');
+        await File.WriteAllLinesAsync(kubeconfig,
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            $"clusters: [{{name: test, cluster: {{server: \"{server}\"}}}}]",
+            "users: [{name: test, user: {token: metrics-test}}]",
+            "contexts: [{name: test, context: {cluster: test, user: test}}]",
+            "current-context: test",
+        ]);
         using var @operator = new OperatorProcess("metrics-operator", kubeconfig, rig.RouterNode.GrpcAddress);
         await @operator.StartAsync();
         var entities = new EtlRouter.OperatorRuntime.Client.EntityClient(client);
