@@ -17,6 +17,7 @@ internal sealed record PipelineView(
     [property: Description("Records its sources passed on, as the sidecars last reported.")] long RecordsIn,
     [property: Description("Records its sinks wrote.")] long RecordsOut,
     long DeadLetters,
+    [property: Description("Recent p99 of its sources' read to end-to-end acknowledgement, ms.")] double LatencyP99Ms,
     [property: Description("Set while it drains before its deletion.")] DateTimeOffset? DrainingSince,
     DateTimeOffset? UpdatedAt);
 
@@ -32,7 +33,9 @@ internal sealed record StageView(
     [property: Description("Why it runs nowhere, when it does not.")] string? UnassignedReason,
     long RecordsIn,
     long RecordsOut,
-    long RecordsFailed);
+    long RecordsFailed,
+    [property: Description("Recent p50 latency, ms (the slowest replica's): a source's read to end-to-end acknowledgement, another stage's time on a batch.")] double LatencyP50Ms,
+    [property: Description("Recent p99 latency, ms, likewise.")] double LatencyP99Ms);
 
 [Name("Assignment")]
 internal sealed record AssignmentView(string SidecarId, string Pod, string Address, long Epoch);

@@ -28,7 +28,7 @@ internal static class ViewMapping
                 s.Name, Kind(s.Kind), s.Service, endpoint.Length > 0 ? endpoint : null, stageDefinition.Inputs.ToList(), (int)Math.Max(1, stageDefinition.Replicas),
                 s.Assignments.Select(a => new AssignmentView(a.SidecarId, a.Pod, a.Address, (long)a.Epoch)).ToList(),
                 s.Assignments.Count == 0 && s.UnassignedReason.Length > 0 ? s.UnassignedReason : null,
-                (long)s.RecordsIn, (long)s.RecordsOut, (long)s.RecordsFailed);
+                (long)s.RecordsIn, (long)s.RecordsOut, (long)s.RecordsFailed, s.LatencyP50Ms, s.LatencyP99Ms);
         }).ToList();
         var edges = state.Edges.Select(e => new EdgeView(
             e.FromStage, e.ToStage, e.BudgetRecords, (long)e.BudgetBytes, (int)e.BatchSize, (long)e.CreditsRecords, (long)e.CreditsBytes, (long)e.Backlog,
@@ -37,7 +37,9 @@ internal static class ViewMapping
             Id(definition.Ref), definition.Ref.Namespace, definition.Ref.Name, definition.Generation,
             definition.Stages.FirstOrDefault(s => s.Kind == StageKind.Source)?.Service,
             definition.Stages.LastOrDefault(s => s.Kind == StageKind.Sink)?.Service,
-            stages, edges, (long)state.RecordsIn, (long)state.RecordsOut, (long)state.DeadLetters, Time(state.DrainingSince), Time(state.UpdatedAt));
+            stages, edges, (long)state.RecordsIn, (long)state.RecordsOut, (long)state.DeadLetters,
+            state.Stages.Where(s => s.Kind == StageKind.Source).Select(s => s.LatencyP99Ms).DefaultIfEmpty(0).Max(),
+            Time(state.DrainingSince), Time(state.UpdatedAt));
     }
 
     public static SidecarView Sidecar(StoredSidecar sidecar, IEnumerable<string> stages) => new(

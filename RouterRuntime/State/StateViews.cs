@@ -41,6 +41,8 @@ internal static class StateViews
                 stage.RecordsIn = counts.RecordsIn;
                 stage.RecordsOut = counts.RecordsOut;
                 stage.RecordsFailed = counts.RecordsFailed;
+                stage.LatencyP50Ms = counts.LatencyP50Ms;
+                stage.LatencyP99Ms = counts.LatencyP99Ms;
             }
 
             view.Stages.Add(stage);
@@ -133,6 +135,8 @@ internal static class StateViews
                     sum.RecordsIn += flow.RecordsIn;
                     sum.RecordsOut += flow.RecordsOut;
                     sum.RecordsFailed += flow.RecordsFailed;
+                    sum.LatencyP50Ms = Math.Max(sum.LatencyP50Ms, flow.LatencyP50Ms);
+                    sum.LatencyP99Ms = Math.Max(sum.LatencyP99Ms, flow.LatencyP99Ms);
                 }
 
                 foreach (var flow in report.Edges.Where(f => f.Pipeline is not null))

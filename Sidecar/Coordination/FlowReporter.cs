@@ -18,6 +18,7 @@ internal sealed class FlowReporter(SidecarOptions options, RouterClients router,
         foreach (var runner in supervisor.Running)
         {
             var stage = runner.Context;
+            var (p50, p99) = stage.Counters.Latency.Percentiles();
             report.Stages.Add(new StageFlow
             {
                 Pipeline = stage.Assignment.Pipeline,
@@ -28,6 +29,8 @@ internal sealed class FlowReporter(SidecarOptions options, RouterClients router,
                 InFlight = (ulong)Math.Max(0, runner.Source?.InFlight ?? 0),
                 Draining = runner.Source?.Draining ?? stage.Assignment.Draining,
                 Drained = runner.Source?.Drained.IsCompleted ?? false,
+                LatencyP50Ms = p50,
+                LatencyP99Ms = p99,
             });
             foreach (var edge in stage.Outputs.Edges)
             {

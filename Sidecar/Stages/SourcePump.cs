@@ -257,7 +257,9 @@ internal sealed class SourcePump(StageContext stage)
         var records = read.Select(r => r.Encoded).ToList();
         var tracker = new BatchTracker(_ =>
         {
-            stage.Metrics.DeliveryLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, stage.Tags);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            stage.Metrics.DeliveryLatency.Record(elapsed, stage.Tags);
+            stage.Counters.Latency.Record(elapsed);
             Delivered(sessionId, offsets, count);
         });
         using var span = SidecarTracing.StartSourceBatch(stage, count);

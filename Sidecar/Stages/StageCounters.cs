@@ -13,6 +13,9 @@ internal sealed class StageCounters
 
     public long RecordsFailed => Interlocked.Read(ref recordsFailed);
 
+    /// <summary>Source stages: read to end-to-end acknowledgement; others: time on a batch until passed on.</summary>
+    public LatencyWindow Latency { get; } = new();
+
     public void In(long count) => Interlocked.Add(ref recordsIn, count);
 
     public void Out(long count) => Interlocked.Add(ref recordsOut, count);

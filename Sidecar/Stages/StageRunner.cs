@@ -154,7 +154,9 @@ internal sealed class StageRunner
 
                 batch.ReturnCredit();
                 batch.Tracker.Close();
-                Context.Metrics.BatchLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, Context.Tags);
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Context.Metrics.BatchLatency.Record(elapsed, Context.Tags);
+                Context.Counters.Latency.Record(elapsed);
             }
         }
         finally
