@@ -17,12 +17,18 @@ public static class SidecarOverrides
     {
         var annotations = pod.Metadata?.Annotations ?? new Dictionary<string, string>();
         var errors = new List<string>();
+
+        // A value longer than any setting needs is refused by itself, before anything reads it or echoes it back.
+        foreach (var (name, value) in annotations.Where(a => a.Key.StartsWith(InjectionAnnotations.Prefix, StringComparison.Ordinal) && a.Value.Length > MaxAnnotationLength))
+            errors.Add($"annotation {name}: {value.Length} characters, more than any setting needs ({MaxAnnotationLength}); shorten it");
+        if (errors.Count > 0) return (null, errors);
+
         string Value(string name, string fallback) => annotations.TryGetValue(name, out var v) ? v.Trim() : fallback;
         string? Optional(string name, string? fallback) => annotations.TryGetValue(name, out var v) ? v.Trim() : fallback;
 
         var image = Value(InjectionAnnotations.SidecarImage, settings.SidecarImage);
-        if (image.Length == 0 || image.Any(char.IsWhiteSpace) || image[0] is '-' or '/' or ':' or '@')
-            errors.Add($"annotation {InjectionAnnotations.SidecarImage}: '{image}' is not an image reference; write one such as ghcr.io/etl-router/etl-sidecar:0.1.0");
+        if (!ImageReference.IsValid(image))
+            errors.Add($"annotation {InjectionAnnotations.SidecarImage}: '{Shown(image)}' is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest], lowercase repository, name at most {ImageReference.MaxNameLength} characters); write one such as ghcr.io/etl-router/etl-sidecar:0.1.0");
 
         var grpcPort = Port(InjectionAnnotations.GrpcPort, Value(InjectionAnnotations.GrpcPort, settings.GrpcPort.ToString(CultureInfo.InvariantCulture)), errors);
         var metricsPort = Port(InjectionAnnotations.MetricsPort, Value(InjectionAnnotations.MetricsPort, settings.MetricsPort.ToString(CultureInfo.InvariantCulture)), errors);
@@ -58,6 +64,12 @@ public static class SidecarOverrides
         return (new SidecarSpec(image, endpoint, grpcPort!.Value, metricsPort!.Value, discovery, mode,
             cpuRequest!.ToString(), memoryRequest!.ToString(), cpuLimit?.ToString(), memoryLimit?.ToString()), errors);
     }
+
+    /// <summary>Longest value an etl.router/* annotation may carry (an image reference with a digest is under 400).</summary>
+    public const int MaxAnnotationLength = 1024;
+
+    /// <summary>A value as an error message shows it: whole when short, else its start.</summary>
+    private static string Shown(string value) => value.Length <= 80 ? value : value[..80] + "…";
 
     private static int? Port(string annotation, string text, List<string> errors)
     {

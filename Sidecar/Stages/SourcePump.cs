@@ -106,6 +106,9 @@ internal sealed class SourcePump(StageContext stage)
             await Task.Delay(backoff, cancellationToken);
             backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, backoff.Ticks * 2));
         }
+
+        // Finished between sessions (or before the first): no session is open, so nothing is left to send.
+        if (Finished) drained.TrySetResult();
     }
 
     private async Task SessionAsync(string endpoint, CancellationToken cancellationToken)
@@ -127,7 +130,18 @@ internal sealed class SourcePump(StageContext stage)
 
         var opening = new ReadRequest { Demand = (uint)first };
         opening.Options.Add(stage.Definition.Options);
-        await call.RequestStream.WriteAsync(opening, session.Token);
+        try
+        {
+            await call.RequestStream.WriteAsync(opening, session.Token);
+        }
+        catch
+        {
+            // The session never opened (the source is unreachable): it has nothing to send or acknowledge.
+            writes.Writer.TryComplete();
+            if (Finished) drained.TrySetResult();
+            throw;
+        }
+
         var writer = Task.Run(async () =>
         {
             while (await writes.Reader.WaitToReadAsync(session.Token))

@@ -17,7 +17,7 @@ public sealed class AssemblyBoundaryTests
         { "etlctl", [] },
         // DataPlaneBench's reference chains generate the same records and measure latency the same way.
         { "etl-connector", ["EtlRouter.Connectors.Sinks.LatencyHistogram", "EtlRouter.Connectors.Sources.GeneratedRecords"] },
-        // What a host needs to register the runtime; everything it runs is internal.
+        // What a host needs to register the runtime (and its meter and activity source); everything it runs is internal.
         {
             "EtlRouter.OperatorRuntime",
             [
@@ -27,6 +27,7 @@ public sealed class AssemblyBoundaryTests
                 "EtlRouter.OperatorRuntime.Generation.RbacRuleCollector",
                 "EtlRouter.OperatorRuntime.Metrics.OperatorMeter",
                 "EtlRouter.OperatorRuntime.OperatorSettings",
+                "EtlRouter.OperatorRuntime.Tracing.OperatorTracing",
             ]
         },
     };

@@ -5,6 +5,7 @@ using EtlRouter.Tests.Support;
 using Grpc.Core;
 using Xunit;
 using static EtlRouter.Tests.Support.OperatorHarness;
+using static EtlRouter.Tests.Support.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 
@@ -64,6 +65,28 @@ public sealed class PipelineDrainTests
         Assert.Equal(delivered.Count, delivered.Distinct().Count());
         Assert.Equal(sent - acknowledged, await pipeline.Generator.StatAsync("outstanding"));
         Assert.True(slow.Batches > 0);
+    }
+
+    [Fact]
+    public async Task A_source_the_sidecar_cannot_reach_has_nothing_in_flight_and_drains_at_once()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var files = await rig.ConnectorAsync("file", "files", "--path", Path.Combine(rig.Directory, "out.ndjson"));
+        await rig.SidecarAsync("pod-any", files);
+        // An explicit endpoint no name server knows: every live sidecar may run it, and each session fails opening.
+        var unreachable = Source("source", "kafka-users");
+        unreachable.Endpoint = "kafka-source-svc.invalid:50051";
+        var definition = Build("unreachable", stages: [unreachable, Sink("sink", "files", "source")]);
+        await rig.ApplyAsync(definition);
+        await rig.WaitAssignedAsync(definition.Ref);
+
+        var drained = await Eventually.WaitFor(async () =>
+        {
+            var drain = await rig.RouterNode.ControlPlane.DrainPipelineAsync(new DrainPipelineRequest { Ref = definition.Ref }, deadline: DateTime.UtcNow.AddSeconds(10));
+            return drain.Drained ? drain : null;
+        }, "the drain done", TimeSpan.FromSeconds(20), rig.Diagnostics);
+        Assert.Equal(0ul, drained.InFlight);
+        Assert.Empty(drained.WaitingFor);
     }
 
     /// <summary>etl_sidecar_records_in of the source stage: the records the sidecar took from its source.</summary>

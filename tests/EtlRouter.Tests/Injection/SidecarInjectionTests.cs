@@ -160,6 +160,10 @@ public sealed class SidecarInjectionTests
     [InlineData("etl.router/sidecar-cpu", "lots", "annotation etl.router/sidecar-cpu: 'lots' is not a positive Kubernetes quantity")]
     [InlineData("etl.router/sidecar-memory", "1Gi", "the request 1Gi is above the limit 256Mi")]
     [InlineData("etl.router/sidecar-image", "has space:1", "annotation etl.router/sidecar-image")]
+    [InlineData("etl.router/sidecar-image", "Registry.io/UPPER/case:1", "annotation etl.router/sidecar-image: 'Registry.io/UPPER/case:1' is not an image reference")]
+    [InlineData("etl.router/sidecar-image", "ghcr.io/etl-router/etl-sidecar:", "is not an image reference")]
+    [InlineData("etl.router/sidecar-image", "ghcr.io/etl-router/etl-sidecar@sha256:xyz", "is not an image reference")]
+    [InlineData("etl.router/sidecar-image", "ghcr.io//etl-sidecar:1", "is not an image reference")]
     [InlineData("etl.router/cluster-endpoint", "router", "annotation etl.router/cluster-endpoint: 'router' is not host:port")]
     [InlineData("etl.router/sidecar-mode", "sidecar", "annotation etl.router/sidecar-mode: 'sidecar' is not valid")]
     public void An_invalid_annotation_refuses_the_pod_with_a_message_naming_it(string annotation, string value, string message)
@@ -171,6 +175,38 @@ public sealed class SidecarInjectionTests
         Assert.False(response["allowed"]!.GetValue<bool>());
         Assert.Null(response["patch"]);
         Assert.Contains(message, response["status"]!["message"]!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ghcr.io/etl-router/etl-sidecar:0.1.0")]
+    [InlineData("etl-sidecar")]
+    [InlineData("localhost:5000/team/etl-sidecar:dev_1.2")]
+    [InlineData("registry.local/etl-sidecar@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("docker.io/library/etl-sidecar:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void A_well_formed_image_reference_is_injected(string image)
+    {
+        var annotations = new Dictionary<string, string> { [InjectionAnnotations.Inject] = "true", [InjectionAnnotations.SidecarImage] = image };
+        var (_, decision) = Inject(Review("CREATE", Pod(annotations: annotations)));
+        Assert.Equal(InjectionOutcome.Inject, decision.Outcome);
+    }
+
+    [Fact]
+    public void An_oversize_annotation_is_refused_without_echoing_it()
+    {
+        var huge = "ghcr.io/" + new string('a', 70_000) + ":1";
+        var annotations = new Dictionary<string, string> { [InjectionAnnotations.Inject] = "true", [InjectionAnnotations.SidecarImage] = huge };
+        var (answer, decision) = Inject(Review("CREATE", Pod(annotations: annotations)));
+        Assert.Equal(InjectionOutcome.Refuse, decision.Outcome);
+        var message = answer["response"]!["status"]!["message"]!.ToString();
+        Assert.Contains("annotation etl.router/sidecar-image: 70010 characters, more than any setting needs (1024)", message, StringComparison.Ordinal);
+        Assert.True(message.Length < 500, $"the refusal is {message.Length} characters long");
+
+        // Just under the bound, the image grammar still refuses a name over 255 characters, and shows only its start.
+        var longName = "ghcr.io/" + new string('a', 300) + ":1";
+        var (refused, _) = Inject(Review("CREATE", Pod(annotations: new Dictionary<string, string> { [InjectionAnnotations.Inject] = "true", [InjectionAnnotations.SidecarImage] = longName })));
+        var text = refused["response"]!["status"]!["message"]!.ToString();
+        Assert.Contains("is not an image reference", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('a', 100), text, StringComparison.Ordinal);
     }
 
     [Fact]
