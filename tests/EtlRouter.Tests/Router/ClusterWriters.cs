@@ -14,8 +14,11 @@ public sealed class ClusterWriters : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> writers = [];
 
+    private readonly RouterCluster cluster;
+
     public ClusterWriters(RouterCluster cluster, int count, string prefix = "w")
     {
+        this.cluster = cluster;
         for (var w = 0; w < count; w++)
         {
             var writer = w;
@@ -26,6 +29,21 @@ public sealed class ClusterWriters : IAsyncDisposable
     public ConcurrentDictionary<string, ulong> Acknowledged { get; } = new();
 
     public int Failures;
+
+    /// <summary>
+    /// Every running node holds every write acknowledged so far, read at the newest index the leader or a writer
+    /// saw (so each node has applied at least that much).
+    /// </summary>
+    public async Task AssertNoneLostAsync()
+    {
+        var index = Math.Max(await cluster.LeaderCommitIndexAsync(), Acknowledged.Values.DefaultIfEmpty(0ul).Max());
+        foreach (var node in cluster.Running)
+        {
+            var names = (await RouterTestData.ListAt(node.ControlPlane, index)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
+            var missing = Acknowledged.Keys.Where(k => !names.Contains(k)).ToList();
+            Xunit.Assert.True(missing.Count == 0, $"node {node.NodeId} lacks {missing.Count} of {Acknowledged.Count} acknowledged writes ({string.Join(", ", missing.Take(5))}) at index {index}; it holds {names.Count}\n{cluster.Diagnostics()}");
+        }
+    }
 
     public async Task WaitForMoreAsync(int more)
     {

@@ -66,13 +66,7 @@ public sealed class OperatorScalesRouterTests
             }
 
             // Every write acknowledged while the membership changed is on every remaining node.
-            var index = Math.Max(await routers.LeaderCommitIndexAsync(), writers.Acknowledged.Values.Max());
-            foreach (var node in routers.Running)
-            {
-                var names = (await RouterTestData.ListAt(node.ControlPlane, index)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
-                var missing = writers.Acknowledged.Keys.Where(k => !names.Contains(k)).ToList();
-                Assert.True(missing.Count == 0, $"node {node.NodeId} lacks {missing.Count} of {writers.Acknowledged.Count} acknowledged writes ({string.Join(", ", missing.Take(5))}) at index {index}; it holds {names.Count}\n{routers.Diagnostics()}");
-            }
+            await writers.AssertNoneLostAsync();
 
             var events = await h.EventsFor("etl-router");
             Assert.Equal(2, events.Count(e => e.Reason == "MemberAdded"));

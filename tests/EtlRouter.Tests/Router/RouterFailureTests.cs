@@ -129,12 +129,7 @@ public sealed class RouterFailureTests
                 await writers.WaitForMoreAsync(5);
             }
 
-            var index = Math.Max(await cluster.LeaderCommitIndexAsync(), writers.Acknowledged.Values.Max());
-            foreach (var node in cluster.Running)
-            {
-                var names = (await RouterTestData.ListAt(node.ControlPlane, index)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
-                Assert.DoesNotContain(writers.Acknowledged.Keys, k => !names.Contains(k));
-            }
+            await writers.AssertNoneLostAsync();
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
@@ -168,12 +163,7 @@ public sealed class RouterFailureTests
                 await writers.WaitForMoreAsync(10);
             }
 
-            var index = Math.Max(await cluster.LeaderCommitIndexAsync(), writers.Acknowledged.Values.Max());
-            foreach (var node in cluster.Running)
-            {
-                var names = (await RouterTestData.ListAt(node.ControlPlane, index)).Pipelines.Select(p => p.Definition.Ref.Name).ToHashSet();
-                Assert.DoesNotContain(writers.Acknowledged.Keys, k => !names.Contains(k));
-            }
+            await writers.AssertNoneLostAsync();
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
