@@ -11,17 +11,11 @@ public sealed class DrainProgressTests
 {
     private static readonly DateTime T0 = new(2026, 12, 2, 12, 0, 0, DateTimeKind.Utc);
     private static readonly PipelineRef P = new() { Namespace = "default", Name = "p" };
-    private readonly RouterState state = new();
-    private readonly CommandApplier applier;
-    private long index;
+    private readonly StateMachineLog log = new(T0);
 
-    public DrainProgressTests() => applier = new CommandApplier(state, TimeSpan.FromSeconds(10));
+    private RouterState state => log.State;
 
-    private CommandResult Apply(Command command, DateTime? at = null)
-    {
-        command.IssuedAt = Timestamp.FromDateTime(at ?? T0);
-        return applier.Apply(command, ++index);
-    }
+    private CommandResult Apply(Command command, DateTime? at = null) => log.Apply(command, at);
 
     private DrainPipelineResponse Drain(DateTime? at = null) => Apply(new Command { DrainPipeline = P }, at).DrainPipeline;
 

@@ -10,17 +10,11 @@ namespace EtlRouter.Tests.Router;
 public sealed class StageSchedulerTests
 {
     private static readonly DateTime T0 = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
-    private readonly RouterState state = new();
-    private readonly CommandApplier applier;
-    private long index;
+    private readonly StateMachineLog log = new(T0);
 
-    public StageSchedulerTests() => applier = new CommandApplier(state, TimeSpan.FromSeconds(10));
+    private RouterState state => log.State;
 
-    private CommandResult Apply(Command command, DateTime? at = null)
-    {
-        command.IssuedAt = Timestamp.FromDateTime(at ?? T0);
-        return applier.Apply(command, ++index);
-    }
+    private CommandResult Apply(Command command, DateTime? at = null) => log.Apply(command, at);
 
     private void Register(string id, params (StageKind, string)[] services) => Apply(new Command { RegisterSidecar = RouterTestData.Sidecar(id, services) });
 

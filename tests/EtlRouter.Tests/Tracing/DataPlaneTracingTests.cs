@@ -54,23 +54,22 @@ public sealed class DataPlaneTracingTests
             Assert.Equal("pod-source", root.Tags["etl.sidecar"]);
             Assert.Equal("default/traced", root.Tags["etl.pipeline"]);
 
-            var transform = spans.Single(s => s.Name == "etl.stage.process" && s.Tags["etl.stage"] == "pass");
-            Assert.Equal(root.SpanId, transform.ParentId);
-            Assert.Equal("pod-transform", transform.Tags["etl.sidecar"]);
-            var transformCall = spans.Single(s => s.Name == "etl.service.call" && s.Tags["etl.stage"] == "pass");
-            Assert.Equal(transform.SpanId, transformCall.ParentId);
-            Assert.Equal("etl.v1.TransformService", transformCall.Tags["rpc.service"]);
-            Assert.Equal("1", transformCall.Tags["etl.attempt"]);
-
-            var sink = spans.Single(s => s.Name == "etl.stage.process" && s.Tags["etl.stage"] == "sink");
-            Assert.Equal(transform.SpanId, sink.ParentId);
-            Assert.Equal("pod-sink", sink.Tags["etl.sidecar"]);
-            var write = spans.Single(s => s.Name == "etl.service.call" && s.Tags["etl.stage"] == "sink");
-            Assert.Equal(sink.SpanId, write.ParentId);
-            Assert.Equal("etl.v1.SinkService", write.Tags["rpc.service"]);
+            // Each hop's stage span hangs under the span that sent it the batch; its service call under it.
+            var parent = root;
+            foreach (var (stage, sidecar, service) in new[] { ("pass", "pod-transform", "etl.v1.TransformService"), ("sink", "pod-sink", "etl.v1.SinkService") })
+            {
+                var hop = spans.Single(s => s.Name == "etl.stage.process" && s.Tags["etl.stage"] == stage);
+                Assert.Equal(parent.SpanId, hop.ParentId);
+                Assert.Equal(sidecar, hop.Tags["etl.sidecar"]);
+                var call = spans.Single(s => s.Name == "etl.service.call" && s.Tags["etl.stage"] == stage);
+                Assert.Equal(hop.SpanId, call.ParentId);
+                Assert.Equal(service, call.Tags["rpc.service"]);
+                Assert.Equal("1", call.Tags["etl.attempt"]);
+                Assert.True(call.Start >= hop.Start && call.End <= hop.End + 1_000_000, $"the {stage} call lies within its stage span");
+                parent = hop;
+            }
 
             Assert.All(spans, s => Assert.Equal("etl-sidecar", s.Service));
-            Assert.True(transformCall.Start >= transform.Start && transformCall.End <= transform.End + 1_000_000, "the call lies within its stage span");
         }
     }
 }
