@@ -28,6 +28,7 @@ internal static class EtlCtl
         root.Subcommands.Add(DlqCommand.Create(global));
         root.Subcommands.Add(ClusterCommand.Create(global));
         root.Subcommands.Add(BackupCommand.Create(global));
+        root.Subcommands.Add(CertsCommand.Create(global));
         root.Subcommands.Add(CompletionCommand.Create(global));
         Examples.AppendToHelp(root);
         return root;

@@ -2,6 +2,7 @@ using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Controllers;
 using EtlRouter.Operator.Finalizers;
 using EtlRouter.Operator.Router;
+using EtlRouter.Operator.Security;
 using EtlRouter.OperatorRuntime;
 using EtlRouter.OperatorRuntime.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,8 @@ public static class EtlOperatorServices
     {
         services.AddSingleton(routerSettings);
         services.AddSingleton<RouterConnections>();
+        services.AddSingleton<RouterIdentitySecrets>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ReferenceResolver>();
         services.AddSingleton<RouterResolver>();
         services.TryAddSingleton<RouterPodAddresses>();

@@ -27,6 +27,10 @@ public static class OperatorConfiguration
             routerSettings.Cluster = $"{operatorSettings.Namespace}/{routerSettings.Cluster}";
         if (configuration["ROUTER_ENDPOINT"] is { Length: > 0 } endpoint)
             routerSettings.Endpoint = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
+        if (configuration["TLS_MODE"] is { Length: > 0 } tlsMode)
+            routerSettings.TlsMode = tlsMode;
+        if (configuration["TLS_DIR"] is { Length: > 0 } tlsDirectory)
+            routerSettings.TlsDirectory = tlsDirectory;
         if (configuration["LEADER_ELECTION"] is { } election && bool.TryParse(election, out var enabled))
             operatorSettings.LeaderElection = enabled;
         return (operatorSettings, routerSettings);

@@ -1,5 +1,6 @@
 using EtlRouter.Operator;
 using EtlRouter.Operator.Generation;
+using EtlRouter.Operator.Security;
 using EtlRouter.Operator.Webhooks;
 using EtlRouter.Contracts;
 using EtlRouter.OperatorRuntime.Metrics;
@@ -33,7 +34,15 @@ webhookSettings.Injector.OperatorNamespace = operatorSettings.Namespace;
 if (builder.Configuration["Webhook:Injector:ClusterEndpoint"] is not { Length: > 0 })
     webhookSettings.Injector.ClusterEndpoint = new Uri(routerSettings.DefaultEndpoint).Authority;
 builder.Services.AddEtlWebhooks(webhookSettings);
-if (webhookSettings.Enabled)
+
+// The install CA: the operator's own identity, the router clusters' Secrets, and sidecars' certificates.
+var installSettings = builder.Configuration.GetSection("Install").Get<InstallAuthoritySettings>() ?? new InstallAuthoritySettings();
+if (builder.Configuration["Webhook:Injector:CertificateEndpoint"] is not { Length: > 0 })
+    webhookSettings.Injector.CertificateEndpoint = $"https://etl-operator-certificates.{operatorSettings.Namespace}.svc:{installSettings.CertificatePort}";
+builder.Services.AddSingleton(installSettings);
+builder.Services.AddSingleton<InstallAuthority>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<InstallAuthority>());
+if (webhookSettings.Enabled || installSettings.CertificatePort != 0)
 {
     // Listening explicitly replaces --urls, so the plain HTTP endpoints (health, metrics) are bound here too.
     var urls = builder.Configuration["urls"] ?? "http://0.0.0.0:8080";
@@ -41,6 +50,7 @@ if (webhookSettings.Enabled)
     {
         kestrel.ListenOnUrls(urls);
         kestrel.ListenForWebhooks(webhookSettings, System.Net.IPAddress.Any);
+        kestrel.ListenForSidecarCertificates(installSettings, System.Net.IPAddress.Any);
     });
 }
 var telemetry = builder.Services.AddOpenTelemetry()
@@ -55,9 +65,11 @@ if (TracingEnvironment.Enabled(Environment.GetEnvironmentVariable))
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();
+webhookSettings.Injector.UseCaBundle(() => app.Services.GetRequiredService<InstallAuthority>().BundlePem);
 app.MapHealthChecks("/healthz");
 app.MapHealthChecks("/readyz");
 app.MapPrometheusScrapingEndpoint("/metrics");
 app.MapEtlWebhooks();
+app.MapSidecarCertificates(installSettings);
 await app.RunAsync();
 return 0;

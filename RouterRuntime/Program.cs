@@ -8,7 +8,11 @@ using EtlRouter.RouterRuntime.Dashboard;
 using EtlRouter.RouterRuntime.Leadership;
 using EtlRouter.RouterRuntime.Membership;
 using EtlRouter.RouterRuntime.Requests;
+using EtlRouter.RouterRuntime.Security;
 using EtlRouter.RouterRuntime.State;
+using EtlRouter.Security.Kestrel;
+using EtlRouter.Security.Tls;
+using System.Net.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 
@@ -28,16 +32,45 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+// A failed TLS handshake (plaintext or garbage on a TLS port) is logged by Kestrel at Debug: show it.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", LogLevel.Debug);
 // DotNext logs every unreachable peer with a stack trace; a down peer is expected and shows in cluster status.
 builder.Logging.AddFilter("DotNext", LogLevel.Error);
+
+MutualTls? tls;
+using (var startupLogging = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true)))
+{
+    try
+    {
+        tls = TransportSecurity.Start(options.Tls, startupLogging);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"etl-router: {e.Message}");
+        return 2;
+    }
+}
+
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
-    kestrel.Listen(options.BindAddress, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-    kestrel.Listen(options.BindAddress, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+    kestrel.Listen(options.BindAddress, options.GrpcPort, listen =>
+    {
+        listen.Protocols = HttpProtocols.Http2;
+        // Every caller of the gRPC APIs proves who it is before a byte of a request is read.
+        if (tls is not null) listen.UseMutualTls(tls, "gRPC", SslApplicationProtocol.Http2, _ => true);
+    });
+    kestrel.Listen(options.BindAddress, options.HttpPort, listen =>
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        // Probes and scrapers come without a certificate (/healthz, /readyz, /metrics, the dashboard's files);
+        // /graphql answers only callers that present one (GraphQLEndpoint).
+        if (tls is not null) listen.UseMutualTls(tls, "HTTP", SslApplicationProtocol.Http11, _ => true, requireCertificate: false);
+    });
     kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
 });
 
 builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(new RouterTransport(tls));
 builder.Services.AddSingleton<RouterState>();
 builder.Services.AddSingleton<StateChanges>();
 builder.Services.AddSingleton<RaftNode>();
@@ -56,6 +89,7 @@ builder.Services.AddHostedService<RaftNodeService>();
 builder.Services.AddHostedService<LeaderDuties>();
 builder.Services.AddGrpc(grpc =>
 {
+    grpc.Interceptors.Add<AuthorizationInterceptor>();
     grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
     grpc.EnableDetailedErrors = false;
 }).AddServiceOptions<RouterPeerApi>(peer => peer.MaxReceiveMessageSize = 256 * 1024 * 1024);
@@ -64,6 +98,7 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddPrometheusExporter());
 
 var app = builder.Build();
+if (tls is not null) _ = tls.Certificates.WatchAsync(TimeSpan.FromSeconds(10), app.Lifetime.ApplicationStopping);
 app.Services.GetRequiredService<RouterMetrics>();
 // A restore (the whole state) and a command forwarded to the leader (a restore among them) may be larger
 // than one ordinary request: only those two get the large body limit, every other call keeps MAX_MESSAGE_BYTES.

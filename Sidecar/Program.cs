@@ -8,6 +8,10 @@ using EtlRouter.Sidecar.Metrics;
 using EtlRouter.Sidecar.Stages;
 using EtlRouter.Sidecar.Tracing;
 using EtlRouter.Contracts;
+using EtlRouter.Security.Kestrel;
+using EtlRouter.Security.Tls;
+using EtlRouter.Sidecar.Security;
+using System.Net.Security;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -32,9 +36,47 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+// A failed TLS handshake (plaintext or garbage on the data-plane port) is logged by Kestrel at Debug: show it.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", LogLevel.Debug);
+
+MutualTls? tls;
+CertificateBootstrap? bootstrap = null;
+// Not disposed: a sidecar that asked for its certificate logs its renewals through it.
+var startupLogging = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+{
+    try
+    {
+        if (CertificateBootstrap.Applies(options))
+        {
+            // No certificate mounted: trade the pod's ServiceAccount token for one before serving anything.
+            var certificates = new IdentityCertificates(options.Tls, TimeProvider.System, startupLogging.CreateLogger("EtlRouter.Security"));
+            bootstrap = new CertificateBootstrap(options, certificates, startupLogging.CreateLogger<CertificateBootstrap>());
+            using var stopping = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => stopping.Cancel();
+            await bootstrap.IssueAsync(stopping.Token);
+            tls = new MutualTls(certificates, startupLogging.CreateLogger("EtlRouter.Security"));
+        }
+        else
+        {
+            tls = TransportSecurity.Start(options.Tls, startupLogging);
+        }
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"etl-sidecar: {e.Message}");
+        return 2;
+    }
+}
+
+var transport = new SidecarTransport(tls, options);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
-    kestrel.Listen(options.BindAddress, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+    kestrel.Listen(options.BindAddress, options.GrpcPort, listen =>
+    {
+        listen.Protocols = HttpProtocols.Http2;
+        // Only sidecars of this namespace may open edges; which stage each may feed is checked per edge.
+        if (tls is not null) listen.UseMutualTls(tls, "data-plane", SslApplicationProtocol.Http2, transport.IsPeerSidecar);
+    });
     kestrel.Listen(options.BindAddress, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
     kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
     // Many edges share one connection: allow many concurrent streams and large windows.
@@ -44,6 +86,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(transport);
+if (bootstrap is not null) builder.Services.AddHostedService(_ => bootstrap);
 builder.Services.AddSingleton<LocalServices>();
 builder.Services.AddSingleton<ServiceScanner>();
 builder.Services.AddSingleton<RouterClients>();
@@ -73,6 +117,7 @@ if (TracingEnvironment.Enabled(Environment.GetEnvironmentVariable))
     telemetry.WithTracing(tracing => tracing.AddSource(SidecarTracing.SourceName).AddOtlpExporter());
 
 var app = builder.Build();
+if (tls is not null && bootstrap is null) _ = tls.Certificates.WatchAsync(TimeSpan.FromSeconds(10), app.Lifetime.ApplicationStopping);
 var supervisor = app.Services.GetRequiredService<StageSupervisor>();
 app.Services.GetRequiredService<SidecarMetrics>().ObserveEdges(
     () => supervisor.Running.SelectMany(r => r.Context.Outputs.Edges.Select(e => new Measurement<long>(e.CreditRecords, EdgeTags(r, e)))),

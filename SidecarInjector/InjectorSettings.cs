@@ -29,6 +29,17 @@ public sealed class InjectorSettings
 
     public string? MemoryLimit { get; set; } = "256Mi";
 
+    /// <summary>Where sidecars trade their projected ServiceAccount token for a certificate (the operator's certificate port).</summary>
+    public string CertificateEndpoint { get; set; } = "https://etl-operator-certificates.etl-system.svc:9444";
+
+    private Func<string?> caBundle = () => null;
+
+    /// <summary>The install CA bundle sidecars trust, when the operator has loaded it (null before).</summary>
+    public string? CaBundlePem() => caBundle();
+
+    /// <summary>Where <see cref="CaBundlePem"/> comes from: the operator's install CA (set at run time, never bound).</summary>
+    public void UseCaBundle(Func<string?> source) => caBundle = source;
+
     /// <summary>The operator's own namespace: never injected, like kube-system.</summary>
     public string OperatorNamespace { get; set; } = "etl-system";
 

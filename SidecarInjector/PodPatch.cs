@@ -28,6 +28,17 @@ public static class PodPatch
             patch.Add(Add("/spec/containers/-", container));
         }
 
+        // The sidecar's identity proof: a token for audience etl-router, bound to this pod, rotated by the kubelet.
+        var token = JsonNode.Parse(KubernetesJson.Serialize(new V1Volume
+        {
+            Name = SidecarContainer.TokenVolume,
+            Projected = new V1ProjectedVolumeSource
+            {
+                Sources = [new V1VolumeProjection { ServiceAccountToken = new V1ServiceAccountTokenProjection { Audience = SidecarContainer.TokenAudience, ExpirationSeconds = 3600, Path = "token" } }],
+            },
+        }));
+        patch.Add(pod.Spec?.Volumes is { Count: > 0 } ? Add("/spec/volumes/-", token) : Add("/spec/volumes", new JsonArray(token)));
+
         if (pod.Metadata?.Annotations is null)
             patch.Add(Add("/metadata/annotations", new JsonObject { [InjectionAnnotations.InjectedVersion] = version }));
         else

@@ -11,8 +11,20 @@ public static class SidecarContainer
     /// <summary>The image's non-root user (the distroless "nonroot" uid).</summary>
     public const long RunAsUser = 65532;
 
-    public static V1Container Build(SidecarSpec spec)
+    /// <summary>The projected ServiceAccount token the sidecar proves its pod with (PodPatch adds the volume).</summary>
+    public const string TokenVolume = "etl-router-token";
+    public const string TokenDirectory = "/var/run/secrets/etl-router";
+    public const string TokenAudience = "etl-router";
+
+    public static V1Container Build(SidecarSpec spec, string certificateEndpoint, string? caBundlePem)
     {
+        List<V1EnvVar> identity =
+        [
+            Env("CERTIFICATE_ENDPOINT", certificateEndpoint),
+            Env("SIDECAR_TOKEN_FILE", TokenDirectory + "/token"),
+        ];
+        if (caBundlePem is not null) identity.Add(Env("TLS_CA_PEM", caBundlePem));
+
         var requests = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = new(spec.CpuRequest),
@@ -39,7 +51,9 @@ public static class SidecarContainer
                 Env("METRICS_PORT", spec.MetricsPort.ToString(CultureInfo.InvariantCulture)),
                 Env("DISCOVERY_PORTS", spec.DiscoveryPorts),
                 Env(ServerJitEnvironment.Name, ServerJitEnvironment.Value),
+                .. identity,
             ],
+            VolumeMounts = [new V1VolumeMount { Name = TokenVolume, MountPath = TokenDirectory, ReadOnlyProperty = true }],
             Ports =
             [
                 new V1ContainerPort { ContainerPort = spec.GrpcPort, Name = "etl-grpc", Protocol = "TCP" },

@@ -50,7 +50,7 @@ public sealed class SidecarInjectionWebhook(InjectorSettings settings)
             return (AdmissionResponse.Deny(request.Uid, message), InjectionDecision.Refuse(string.Join("; ", errors)));
         }
 
-        var patch = PodPatch.AddSidecar(pod, SidecarContainer.Build(spec), spec.Mode, settings.Version);
+        var patch = PodPatch.AddSidecar(pod, SidecarContainer.Build(spec, settings.CertificateEndpoint, settings.CaBundlePem()), spec.Mode, settings.Version);
         return (AdmissionResponse.Allow(request.Uid, patch), decision with { Reason = $"{decision.Reason}; added as a {(spec.Mode == SidecarMode.Native ? "native sidecar" : "container")}" });
     }
 

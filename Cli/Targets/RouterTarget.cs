@@ -2,23 +2,33 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using EtlRouter.Contracts;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Security.Identity;
+using EtlRouter.Security.Tls;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EtlRouter.Cli.Targets;
 
 /// <summary>
 /// The router etlctl talks to: --router, else ETLCTL_ROUTER. Errors name the address and where it came from.
+/// Over mutual TLS with the certificate in ETLCTL_TLS_DIR (~/.config/etlctl/tls by default) unless
+/// ETLCTL_TLS_MODE=plaintext; the certificate's identity (admin or viewer) decides what the router allows.
 /// </summary>
 internal sealed class RouterTarget : IDisposable
 {
     public const string Variable = "ETLCTL_ROUTER";
+    public const string TlsDirectoryVariable = "ETLCTL_TLS_DIR";
+    public const string TlsModeVariable = "ETLCTL_TLS_MODE";
 
     private readonly GrpcChannel channel;
 
-    private RouterTarget(string address, string origin)
+    private RouterTarget(Uri address, string origin, MutualTls? tls)
     {
-        Address = address;
+        Address = address.GetLeftPart(UriPartial.Authority);
         Origin = origin;
-        channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 });
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
+        tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {address.Authority}");
+        var url = new UriBuilder(address) { Scheme = tls is null ? "http" : "https" }.Uri;
+        channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
     }
 
     public string Address { get; }
@@ -37,7 +47,33 @@ internal sealed class RouterTarget : IDisposable
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (!EndpointAddress.TryParse(value, out var uri))
             throw new CliException($"{origin}: '{value}' is not a router address; write host:port, such as 127.0.0.1:50051", ExitCodes.Usage);
-        return new RouterTarget(uri.GetLeftPart(UriPartial.Authority), origin);
+        return new RouterTarget(uri, origin, Tls(environment));
+    }
+
+    /// <summary>etlctl's identity for the router; null with ETLCTL_TLS_MODE=plaintext.</summary>
+    private static MutualTls? Tls(Func<string, string?> environment)
+    {
+        var home = environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var env = new EnvironmentSettings(
+            name => name switch
+            {
+                "TLS_MODE" => environment(TlsModeVariable),
+                "TLS_DIR" => environment(TlsDirectoryVariable) ?? Path.Combine(home, ".config", "etlctl", "tls"),
+                _ => null,
+            },
+            message => new CliException(message.Replace("TLS_", "ETLCTL_TLS_", StringComparison.Ordinal), ExitCodes.Usage));
+        var settings = TlsSettings.FromEnvironment(env);
+        if (!settings.IsMutual) return null;
+        var certificates = new IdentityCertificates(settings, TimeProvider.System, NullLogger.Instance);
+        if (!certificates.Reload())
+        {
+            throw new CliException(
+                $"{TlsDirectoryVariable}: no ca.crt, tls.crt and tls.key in {settings.Directory}; get an admin or viewer certificate from the install CA " +
+                $"(`etlctl certs issue`, README \"Security\") or set {TlsModeVariable}=plaintext for a router started with TLS_MODE=plaintext",
+                ExitCodes.Usage);
+        }
+
+        return new MutualTls(certificates, NullLogger.Instance);
     }
 
     public static RouterTarget Require(string? option, Func<string, string?> environment) =>
@@ -52,6 +88,10 @@ internal sealed class RouterTarget : IDisposable
         try
         {
             return await call();
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied)
+        {
+            throw new CliException($"the router at {Address} refused: {e.Status.Detail}", ExitCodes.Failure);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {

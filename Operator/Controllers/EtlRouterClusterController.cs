@@ -3,6 +3,7 @@ using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Router;
+using EtlRouter.Operator.Security;
 using EtlRouter.OperatorRuntime.Abstractions;
 using Grpc.Core;
 using k8s;
@@ -19,8 +20,9 @@ namespace EtlRouter.Operator.Controllers;
 [GenericRbac(Groups = ["etl.router"], Resources = ["etlrouterclusters/status"], Verbs = RbacVerb.Get | RbacVerb.Update | RbacVerb.Patch)]
 [GenericRbac(Groups = ["apps"], Resources = ["statefulsets"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = [""], Resources = ["services"], Verbs = RbacVerb.All)]
+[GenericRbac(Groups = [""], Resources = ["secrets"], Verbs = RbacVerb.Get | RbacVerb.Create | RbacVerb.Update)]
 [GenericRbac(Groups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = RbacVerb.All)]
-public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, RouterPodAddresses addresses, IEventPublisher events, IServedApiVersions apiVersions) : IEntityController<EtlRouterCluster>
+public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, RouterPodAddresses addresses, IEventPublisher events, IServedApiVersions apiVersions, RouterIdentitySecrets identities) : IEntityController<EtlRouterCluster>
 {
     private const string PolicyGroup = "policy";
 
@@ -47,6 +49,7 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
             return ReconciliationResult<EtlRouterCluster>.Success(cluster);
         }
 
+        await identities.EnsureAsync(cluster, cancellationToken);
         await EnsureServiceAsync(RouterClusterResources.HeadlessService(cluster), cancellationToken);
         await EnsureServiceAsync(RouterClusterResources.ClientService(cluster), cancellationToken);
         await EnsureDisruptionBudgetAsync(cluster, cancellationToken);

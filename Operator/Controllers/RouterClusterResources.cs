@@ -14,6 +14,9 @@ public static class RouterClusterResources
 {
     public const string DataDir = "/var/lib/etl-router";
 
+    /// <summary>Where the router reads its TLS identity (the NAME-tls Secret).</summary>
+    public const string TlsDir = "/var/run/etl-router/tls";
+
     public static string HeadlessName(EtlRouterCluster cluster) => cluster.Metadata.Name + "-raft";
 
     public static IDictionary<string, string> SelectorLabels(EtlRouterCluster cluster) => new Dictionary<string, string>
@@ -130,11 +133,13 @@ public static class RouterClusterResources
                 new V1EnvVar { Name = "GRPC_PORT", Value = grpcPort.ToString(CultureInfo.InvariantCulture) },
                 new V1EnvVar { Name = "GRAPHQL_PORT", Value = httpPort.ToString(CultureInfo.InvariantCulture) },
                 new V1EnvVar { Name = "DATA_DIR", Value = DataDir },
+                new V1EnvVar { Name = "TLS_DIR", Value = TlsDir },
                 new V1EnvVar { Name = ServerJitEnvironment.Name, Value = ServerJitEnvironment.Value },
             ],
-            VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = DataDir }],
-            ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http" }, PeriodSeconds = 5 },
-            LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http" }, PeriodSeconds = 10, FailureThreshold = 6 },
+            VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = DataDir }, new V1VolumeMount { Name = "tls", MountPath = TlsDir, ReadOnlyProperty = true }],
+            // The HTTP port speaks TLS; the kubelet probes over HTTPS without checking the certificate.
+            ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 5 },
+            LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 10, FailureThreshold = 6 },
             Resources = cluster.Spec.Resources ?? new V1ResourceRequirements
             {
                 Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") },
@@ -167,6 +172,8 @@ public static class RouterClusterResources
                     Spec = new V1PodSpec
                     {
                         Containers = [container],
+                        // The router identity the operator issues from the install CA (RouterIdentitySecrets).
+                        Volumes = [new V1Volume { Name = "tls", Secret = new V1SecretVolumeSource { SecretName = cluster.Metadata.Name + "-tls", DefaultMode = 0b100_100_000 } }],
                         SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 65532, FsGroup = 65532, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
                         TerminationGracePeriodSeconds = 30,
                     },

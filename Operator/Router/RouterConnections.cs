@@ -1,28 +1,69 @@
 using System.Collections.Concurrent;
 using EtlRouter.Contracts.V1;
 using Grpc.Core;
+using EtlRouter.Contracts;
+using EtlRouter.Operator.Security;
+using EtlRouter.Security.Identity;
+using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 
 namespace EtlRouter.Operator.Router;
 
 /// <summary>
 /// One long-lived gRPC channel per router address (channels pool their HTTP/2 connections and reconnect on
-/// their own), and the deadline every call carries.
+/// their own), over mutual TLS with the operator's identity unless TLS_MODE=plaintext, and the deadline every
+/// call carries.
 /// </summary>
-public sealed class RouterConnections(RouterSettings settings) : IDisposable
+public sealed class RouterConnections(RouterSettings settings, ILoggerFactory loggerFactory, InstallAuthority? authority = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly Lock _tlsLock = new();
+    private MutualTls? _tls;
+    private bool _plaintext;
 
-    public RouterSettings Settings { get; } = settings;
+    public RouterSettings Settings => settings;
 
     /// <summary>The ControlPlane client of the install's router.</summary>
     public ControlPlane.ControlPlaneClient ControlPlane => For(Settings.DefaultEndpoint);
 
-    public ControlPlane.ControlPlaneClient For(string address) =>
-        new(_channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions
+    public ControlPlane.ControlPlaneClient For(string address) => new(_channels.GetOrAdd(address, Open));
+
+    private GrpcChannel Open(string address)
+    {
+        var tls = Tls();
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3), EnableMultipleHttp2Connections = true };
+        tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {address}");
+        var url = new UriBuilder(address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address) { Scheme = tls is null ? "http" : "https" }.Uri;
+        return GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024, HttpHandler = handler });
+    }
+
+    /// <summary>
+    /// The operator's identity: the files in TLS_DIR when they are there (cert-manager, `make run`, tests), else
+    /// the one the install CA issued this process. Until either exists every call fails as Unavailable and is retried.
+    /// </summary>
+    private MutualTls? Tls()
+    {
+        lock (_tlsLock)
         {
-            MaxReceiveMessageSize = 16 * 1024 * 1024,
-        })));
+            if (_tls is not null || _plaintext) return _tls;
+            var env = new EnvironmentSettings(
+                name => name switch { "TLS_MODE" => settings.TlsMode, "TLS_DIR" => settings.TlsDirectory, _ => null },
+                message => new InvalidOperationException(message));
+            var tls = TlsSettings.FromEnvironment(env);
+            var logger = loggerFactory.CreateLogger<RouterConnections>();
+            if (!tls.IsMutual || File.Exists(tls.CertificateFile))
+            {
+                _tls = TransportSecurity.Start(tls, loggerFactory);
+                _plaintext = _tls is null;
+                return _tls;
+            }
+
+            if (authority?.OperatorIdentity is { } issued) return _tls = new MutualTls(issued, logger);
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"the operator has no TLS identity yet: no tls.crt in {tls.Directory} and the install CA is not loaded"));
+        }
+    }
 
     public CallOptions Call(CancellationToken cancellationToken) =>
         new(deadline: DateTime.UtcNow + Settings.CallTimeout, cancellationToken: cancellationToken);

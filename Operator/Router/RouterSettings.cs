@@ -24,6 +24,15 @@ public sealed class RouterSettings
     /// <summary>How often a service's status is re-read from the router (sidecars come and go without a Kubernetes event).</summary>
     public TimeSpan StatusRefresh { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// TLS_MODE: <c>mutual</c> (the default: the operator presents its certificate from <see cref="TlsDirectory"/>
+    /// and accepts only router nodes) or <c>plaintext</c> (a router started with TLS_MODE=plaintext).
+    /// </summary>
+    public string TlsMode { get; set; } = "mutual";
+
+    /// <summary>TLS_DIR: ca.crt, tls.crt and tls.key of the operator's identity.</summary>
+    public string TlsDirectory { get; set; } = EtlRouter.Security.Tls.TlsSettings.DefaultDirectory;
+
     /// <summary>Deadline of one call to the router.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

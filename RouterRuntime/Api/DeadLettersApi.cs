@@ -3,6 +3,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
+using EtlRouter.RouterRuntime.Security;
 using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;
@@ -16,6 +17,8 @@ internal sealed class DeadLettersApi(RouterState state, WriteGateway gateway, Re
     public override async Task<AppendDeadLettersResponse> Append(AppendDeadLettersRequest request, ServerCallContext context)
     {
         RequestValidation.DeadLetters(request);
+        for (var i = 0; i < request.DeadLetters.Count; i++)
+            context.RequireNamespace(request.DeadLetters[i].Pipeline.Namespace, $"dead_letters[{i}].pipeline.namespace");
         var result = await gateway.ProposeAsync(new Command { AppendDeadLetters = request }, context, context.CancellationToken);
         return result.AppendDeadLetters;
     }
@@ -23,6 +26,8 @@ internal sealed class DeadLettersApi(RouterState state, WriteGateway gateway, Re
     public override async Task<ListDeadLettersResponse> List(ListDeadLettersRequest request, ServerCallContext context)
     {
         RequestValidation.Filter(request.Filter, "filter", requireSomething: false);
+        // A sidecar sees the dead letters of its own namespace's pipelines only.
+        context.RequireNamespace(request.Filter?.Pipeline?.Namespace ?? string.Empty, "filter.pipeline.namespace");
         if (request.Limit > MaxLimit) throw RequestValidation.Invalid("limit", $"{request.Limit} is more than {MaxLimit}; page with page_token");
         var skip = 0;
         if (request.PageToken.Length > 0 && !int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out skip))

@@ -1,6 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
+using EtlRouter.RouterRuntime.Security;
 using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;
@@ -11,6 +12,8 @@ internal sealed class ServiceRegistryApi(WriteGateway gateway) : ServiceRegistry
     public override async Task<RegisterSidecarResponse> Register(RegisterSidecarRequest request, ServerCallContext context)
     {
         RequestValidation.Registration(request);
+        context.RequireSidecarId(request.SidecarId, "sidecar_id");
+        context.RequireNamespace(request.Pod.Split('/')[0], "pod");
         var result = await gateway.ProposeAsync(new Command { RegisterSidecar = request }, context, context.CancellationToken);
         return result.RegisterSidecar;
     }
@@ -18,6 +21,7 @@ internal sealed class ServiceRegistryApi(WriteGateway gateway) : ServiceRegistry
     public override async Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
         RequestValidation.SidecarId(request.SidecarId);
+        context.RequireSidecarId(request.SidecarId, "sidecar_id");
         var result = await gateway.ProposeAsync(new Command { RenewLease = request.SidecarId }, context, context.CancellationToken);
         if (result.BodyCase == CommandResult.BodyOneofCase.NotFound) throw new RpcException(new Status(StatusCode.NotFound, result.NotFound));
         return result.RenewLease;
@@ -26,6 +30,7 @@ internal sealed class ServiceRegistryApi(WriteGateway gateway) : ServiceRegistry
     public override async Task<DeregisterSidecarResponse> Deregister(DeregisterSidecarRequest request, ServerCallContext context)
     {
         RequestValidation.SidecarId(request.SidecarId);
+        context.RequireSidecarId(request.SidecarId, "sidecar_id");
         var result = await gateway.ProposeAsync(new Command { DeregisterSidecar = request.SidecarId }, context, context.CancellationToken);
         return result.DeregisterSidecar;
     }

@@ -2,6 +2,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
+using EtlRouter.RouterRuntime.Security;
 using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;
@@ -13,6 +14,7 @@ internal sealed class SidecarCoordinatorApi(RouterState state, StateChanges chan
     public override async Task WatchAssignments(WatchAssignmentsRequest request, IServerStreamWriter<SidecarAssignments> responseStream, ServerCallContext context)
     {
         RequestValidation.SidecarId(request.SidecarId);
+        context.RequireSidecarId(request.SidecarId, "sidecar_id");
         await freshness.BeforeReadAsync(context);
         SidecarAssignments? last = null;
         while (!context.CancellationToken.IsCancellationRequested)
@@ -45,6 +47,7 @@ internal sealed class SidecarCoordinatorApi(RouterState state, StateChanges chan
     public override async Task<FlowReportAck> ReportFlow(FlowReport request, ServerCallContext context)
     {
         RequestValidation.SidecarId(request.SidecarId);
+        context.RequireSidecarId(request.SidecarId, "sidecar_id");
         if (request.Stages.Count + request.Edges.Count > 10_000)
             throw RequestValidation.Invalid("stages", "more than 10000 stage and edge entries in one report");
         var reports = new FlowReports();

@@ -1,5 +1,6 @@
 using System.Net;
 using EtlRouter.Contracts;
+using EtlRouter.Security.Tls;
 
 namespace EtlRouter.RouterRuntime.Configuration;
 
@@ -54,6 +55,9 @@ internal sealed class RouterNodeOptions
     /// <summary>Largest gRPC message accepted; anything bigger is refused before it is parsed.</summary>
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>TLS_MODE and TLS_DIR: mutual TLS on the gRPC and Raft ports (README, "Security").</summary>
+    public required TlsSettings Tls { get; init; }
+
     public static RouterNodeOptions FromEnvironment(Func<string, string?> read)
     {
         var env = new EnvironmentSettings(read, message => new RouterConfigurationException(message));
@@ -105,6 +109,7 @@ internal sealed class RouterNodeOptions
             SidecarLease = TimeSpan.FromSeconds(env.Number("SIDECAR_LEASE_SECONDS", 10, 1, 3600)),
             MaxMessageBytes = env.Number("MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
             DashboardDirectory = env.Text("DASHBOARD_DIR") ?? Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            Tls = TlsSettings.FromEnvironment(env),
         };
     }
 

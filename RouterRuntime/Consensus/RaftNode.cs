@@ -6,6 +6,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Configuration;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.Security;
 using EtlRouter.RouterRuntime.State;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -19,7 +20,7 @@ namespace EtlRouter.RouterRuntime.Consensus;
 /// under DATA_DIR/snapshots. Proposes commands when it leads (through the <see cref="GroupCommitProposer"/>);
 /// says who leads when it does not.
 /// </summary>
-internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILoggerFactory loggerFactory) : IAsyncDisposable
+internal sealed class RaftNode(RouterNodeOptions options, RouterState state, RouterTransport transport, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     public const string NodeIdMetadata = "node-id";
     public const string GrpcMetadata = "grpc";
@@ -86,7 +87,12 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, ILo
             LoggerFactory = loggerFactory,
             ColdStart = !options.Join && options.Peers.Count == 1,
             ConfigurationStorage = null,
+            // Only router nodes on both ends: a handshake without a router certificate from the install CA fails.
+            SslOptions = transport.Tls?.RaftOptions() is { } raftTls
+                ? new DotNext.Net.Security.SslOptions { ServerOptions = raftTls.Server, ClientOptions = raftTls.Client }
+                : null,
         };
+
         configuration.Metadata[NodeIdMetadata] = options.NodeId;
         configuration.Metadata[GrpcMetadata] = options.GrpcAdvertise;
 

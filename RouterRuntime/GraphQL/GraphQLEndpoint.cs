@@ -2,6 +2,7 @@ using System.Text.Json;
 using GraphQL;
 using GraphQL.Transport;
 using GraphQL.Validation.Complexity;
+using EtlRouter.RouterRuntime.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace EtlRouter.RouterRuntime.GraphQL;
@@ -114,6 +115,20 @@ internal static class GraphQLEndpoint
         {
             await RefuseAsync(http, serializer, StatusCodes.Status413PayloadTooLarge, $"query: longer than {MaxRequestBytes} characters");
             return;
+        }
+
+        switch (GraphQLAccess.Of(http))
+        {
+            case GraphQLAccess.None:
+                await RefuseAsync(http, serializer, StatusCodes.Status401Unauthorized,
+                    "present a client certificate from the install CA (an admin, operator or viewer identity; README, \"Security\")");
+                return;
+            case GraphQLAccess.Forbidden:
+                await RefuseAsync(http, serializer, StatusCodes.Status403Forbidden, "this identity may not use the GraphQL API; admins, the operator and viewers may");
+                return;
+            case GraphQLAccess.Read:
+                allowMutations = false;
+                break;
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using EtlRouter.RouterRuntime.Security;
 using Grpc.Net.Client;
 
 namespace EtlRouter.RouterRuntime.Requests;
 
 /// <summary>One long-lived gRPC channel per other router node, for forwarding and status fan-out.</summary>
-internal sealed class PeerChannels : IDisposable
+internal sealed class PeerChannels(RouterTransport transport) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> channels = new(StringComparer.Ordinal);
 
@@ -13,9 +14,8 @@ internal sealed class PeerChannels : IDisposable
     public Contracts.V1.ControlPlane.ControlPlaneClient ControlPlaneFor(string grpcAddress) => new(Channel(grpcAddress));
 
     private GrpcChannel Channel(string grpcAddress) =>
-        channels.GetOrAdd(grpcAddress, address => GrpcChannel.ForAddress(
-            address.Contains("://", StringComparison.Ordinal) ? address : $"http://{address}",
-            new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 }));
+        channels.GetOrAdd(grpcAddress, address => transport.PeerChannel(
+            address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 }));
 
     public void Dispose()
     {

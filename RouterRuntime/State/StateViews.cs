@@ -103,6 +103,13 @@ internal static class StateViews
                     assigned.Outputs.Add(edge);
                 }
 
+                foreach (var input in definition.Inputs)
+                {
+                    var upstream = new InputEdge { FromStage = input };
+                    if (pipeline.Stages.FirstOrDefault(s => s.Name == input) is { } source) upstream.SidecarIds.AddRange(source.Sidecars);
+                    assigned.Inputs.Add(upstream);
+                }
+
                 result.Stages.Add(assigned);
             }
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using EtlRouter.Contracts;
+using EtlRouter.Security.Tls;
 
 namespace EtlRouter.Sidecar.Configuration;
 
@@ -14,6 +15,24 @@ internal sealed class SidecarOptions
 
     /// <summary>namespace/name of the pod (POD_NAMESPACE, POD_NAME), for status and events.</summary>
     public required string Pod { get; init; }
+
+    /// <summary>POD_NAMESPACE: the namespace whose pipelines this sidecar may serve.</summary>
+    public required string Namespace { get; init; }
+
+    /// <summary>TLS_MODE and TLS_DIR: mutual TLS to the router and between sidecars (README, "Security").</summary>
+    public required TlsSettings Tls { get; init; }
+
+    /// <summary>
+    /// CERTIFICATE_ENDPOINT: where the operator trades a ServiceAccount token for this sidecar's certificate
+    /// (https://etl-operator-certificates.etl-system.svc:9444), when TLS_DIR holds no tls.crt of its own.
+    /// </summary>
+    public Uri? CertificateEndpoint { get; init; }
+
+    /// <summary>SIDECAR_TOKEN_FILE: the pod's projected ServiceAccount token (audience etl-router), read anew on every renewal.</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>TLS_CA_PEM: the install CA bundle, when TLS_DIR holds no ca.crt (the injector sets it).</summary>
+    public string? CaBundlePem { get; init; }
 
     /// <summary>CLUSTER_ENDPOINT: any router node, as a URL (http://etl-router:50051).</summary>
     public required Uri ClusterEndpoint { get; init; }
@@ -64,11 +83,19 @@ internal sealed class SidecarOptions
         var advertiseHost = env.Text("POD_IP") ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString());
         var advertise = env.HostPort("ADVERTISE_ADDRESS", new HostPort(advertiseHost, grpcPort).ToString()).ToString();
 
+        var tls = TlsSettings.FromEnvironment(env);
         return new SidecarOptions
         {
+            Namespace = podNamespace,
+            Tls = tls,
+            CertificateEndpoint = env.Text("CERTIFICATE_ENDPOINT") is { } certificates
+                ? Uri.TryCreate(certificates, UriKind.Absolute, out var url) && url.Scheme == "https" ? url : throw env.Invalid("CERTIFICATE_ENDPOINT", certificates, "an https:// URL such as https://etl-operator-certificates.etl-system.svc:9444")
+                : null,
+            TokenFile = env.Text("SIDECAR_TOKEN_FILE"),
+            CaBundlePem = env.Text("TLS_CA_PEM"),
             SidecarId = sidecarId,
             Pod = $"{podNamespace}/{podName}",
-            ClusterEndpoint = Endpoint(env, env.Text("CLUSTER_ENDPOINT") ?? "etl-router:50051"),
+            ClusterEndpoint = tls.Address(Endpoint(env, env.Text("CLUSTER_ENDPOINT") ?? "etl-router:50051").ToString()),
             GrpcPort = grpcPort,
             MetricsPort = env.Port("METRICS_PORT", 9092),
             BindAddress = bind,

@@ -1,5 +1,6 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Security;
 using Grpc.Net.Client;
 
 namespace EtlRouter.Sidecar.Coordination;
@@ -9,20 +10,18 @@ internal sealed class RouterClients : IDisposable
 {
     private readonly GrpcChannel channel;
 
-    public RouterClients(SidecarOptions options)
+    public RouterClients(SidecarOptions options, SidecarTransport transport)
     {
-        channel = GrpcChannel.ForAddress(options.ClusterEndpoint, new GrpcChannelOptions
+        var handler = new SocketsHttpHandler
         {
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(3),
-                // Watch streams live long; keep-alive pings notice a dead router node within seconds.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(5),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-                EnableMultipleHttp2Connections = true,
-            },
-        });
+            ConnectTimeout = TimeSpan.FromSeconds(3),
+            // Watch streams live long; keep-alive pings notice a dead router node within seconds.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(5),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            EnableMultipleHttp2Connections = true,
+        };
+        transport.ForRouter(handler);
+        channel = GrpcChannel.ForAddress(options.ClusterEndpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
         Registry = new ServiceRegistry.ServiceRegistryClient(channel);
         Coordinator = new SidecarCoordinator.SidecarCoordinatorClient(channel);
         DeadLetters = new DeadLetters.DeadLettersClient(channel);

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Security.Identity;
 using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Security;
 using EtlRouter.Sidecar.Stages;
 using EtlRouter.Sidecar.Wire;
 using Grpc.Core;
@@ -13,7 +15,7 @@ namespace EtlRouter.Sidecar.Flow;
 /// on, and acks each batch once everything that came of it is done downstream. Records stay encoded
 /// (EncodedDataPlaneBase): the sidecar passes them on without decoding them.
 /// </summary>
-internal sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
+internal sealed class DataPlaneService(StageSupervisor supervisor, SidecarTransport transport, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
 {
     /// <summary>How long an edge may wait for the receiver to learn of its stage before being refused.</summary>
     private static readonly TimeSpan AssignmentGrace = TimeSpan.FromSeconds(2);
@@ -35,6 +37,7 @@ internal sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataP
         var key = StageKey.Of(open.Pipeline, open.ToStage);
         var runner = await supervisor.FindAsync(key, AssignmentGrace, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this sidecar does not run stage {key} (epoch {supervisor.Epoch}); ask the router where it runs"));
+        if (transport.IsMutual) RequireAssignedUpstream(runner, open, context);
 
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
         var signals = Channel.CreateUnbounded<EdgeSignal>(new UnboundedChannelOptions { SingleReader = true });
@@ -102,6 +105,23 @@ internal sealed class DataPlaneService(StageSupervisor supervisor, ILogger<DataP
     /// flushes): a sink stage frees credit and acks the same batch back to back, and every flush is a syscall
     /// and an HTTP/2 frame of its own.
     /// </summary>
+    /// <summary>
+    /// Refuses a stream whose sender is not assigned the upstream stage of this edge: a sidecar of the namespace
+    /// that was never given that stage cannot inject records. PermissionDenied; the sender's assignment may be newer
+    /// than ours, so it retries as it does for a stage not running yet.
+    /// </summary>
+    private void RequireAssignedUpstream(StageRunner runner, EdgeOpen open, ServerCallContext context)
+    {
+        var sender = context.GetHttpContext().Connection.ClientCertificate is { } certificate ? PeerIdentity.FromCertificate(certificate) : null;
+        var input = runner.Context.Assignment.Inputs.FirstOrDefault(i => i.FromStage == open.FromStage);
+        if (sender is not null && input is not null && input.SidecarIds.Contains(sender.Name)) return;
+        var why = input is null
+            ? $"stage {open.ToStage} has no input '{open.FromStage}'"
+            : $"{sender?.ToString() ?? "a caller without an identity"} is not assigned stage {open.FromStage} (its sidecars: {string.Join(", ", input.SidecarIds)})";
+        logger.LogWarning("Refused an edge to {Stage} from {Peer}: {Why}", runner.Context.Key, context.Peer, why);
+        throw new RpcException(new Status(StatusCode.PermissionDenied, $"edge {open.FromStage} -> {open.ToStage}: {why}"));
+    }
+
     private static async Task WriteSignalsAsync(ChannelReader<EdgeSignal> signals, IServerStreamWriter<EdgeSignal> responseStream, CancellationToken cancellationToken)
     {
         var buffered = new WriteOptions(WriteFlags.BufferHint);

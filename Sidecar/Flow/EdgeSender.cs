@@ -117,7 +117,7 @@ internal sealed class EdgeSender
     private async Task SessionAsync()
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        using var call = channels.For(target).CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.Exchange, null, new CallOptions(cancellationToken: session.Token));
+        using var call = channels.ForSidecar(target).CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.Exchange, null, new CallOptions(cancellationToken: session.Token));
         var credit = new CreditWindow();
         window = credit;
         OutboundBatch? inHand = null;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using EtlRouter.OperatorRuntime;
+using EtlRouter.Security.Certificates;
 using EtlRouter.OperatorRuntime.Abstractions;
 using k8s;
 using k8s.Autorest;

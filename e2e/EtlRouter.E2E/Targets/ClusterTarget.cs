@@ -87,6 +87,17 @@ public abstract class ClusterTarget : IAsyncLifetime
         await Kubectl.MustAsync("apply", "-f", Path.Combine(root, "config", "manager", "namespace.yaml"));
         await Kubectl.MustAsync("apply", "-k", Path.Combine(root, "config", "rbac"));
         OperatorKubeconfig = await KubeIdentities.ServiceAccountAsync(AdminKubeconfig, OperatorNamespace, OperatorAccount);
+        // Bring your own CA (README, "Security"): the install CA Secret holds the tests' CA before the operator
+        // starts, so what the operator issues and what the test processes present chain to one root.
+        await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "etl-router-ca", NamespaceProperty = OperatorNamespace },
+            Data = new Dictionary<string, byte[]>
+            {
+                ["ca.crt"] = File.ReadAllBytes(Path.Combine(TestCertificates.AuthorityDirectory, "ca.crt")),
+                ["ca.key"] = File.ReadAllBytes(Path.Combine(TestCertificates.AuthorityDirectory, "ca.key")),
+            },
+        }, OperatorNamespace);
 
         Rig = await DataPlaneRig.StartAsync();
         Operator = new OperatorProcess("e2e-operator-a", OperatorKubeconfig, Rig.RouterNode.GrpcAddress);

@@ -187,6 +187,7 @@ public sealed class RouterCommandTests
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            Environment = { ["ETLCTL_TLS_DIR"] = TestCertificates.DirectoryFor(TestCertificates.Admin) },
         })!;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(60));

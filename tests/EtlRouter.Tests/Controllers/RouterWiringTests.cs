@@ -25,7 +25,7 @@ public sealed class RouterWiringTests
             ClusterEndpointTemplate = h.RouterAddress,
             CallTimeout = TimeSpan.FromSeconds(2),
             StatusRefresh = TimeSpan.FromSeconds(1),
-        }));
+        }.WithTestTls()));
         h.Router.Serve(StageKind.Source, "src", "sc-1", "pod-1");
         h.Router.Serve(StageKind.Sink, "dst", "sc-1", "pod-1");
         await h.CreateAsync(Source("src"));

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Security.Identity;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 using EtlRouter.Tests.Support;
@@ -47,7 +48,23 @@ public sealed class DataPlaneBadInputTests
         }
 
         // Protocol violations on a real HTTP/2 stream.
-        using var channel = GrpcChannel.ForAddress($"http://{transformPod.Address}");
+        // A sidecar of the namespace that is not assigned the upstream stage may not feed the stage; one of another
+        // namespace does not get past the TLS handshake.
+        using (var forger = TestCertificates.Channel(transformPod.Address, PeerIdentity.Sidecar("default", "pod-garbage")))
+        {
+            var forged = await ExchangeErrorAsync(new SidecarDataPlane.SidecarDataPlaneClient(forger), Open("garbage", "mask", from: "source"));
+            Assert.Equal(StatusCode.PermissionDenied, forged.StatusCode);
+            Assert.Contains("is not assigned stage source", forged.Status.Detail, StringComparison.Ordinal);
+        }
+
+        using (var stranger = TestCertificates.Channel(transformPod.Address, PeerIdentity.Sidecar("other", "pod-source")))
+        {
+            var refused = await ExchangeErrorAsync(new SidecarDataPlane.SidecarDataPlaneClient(stranger), Open("garbage", "mask", from: "source"));
+            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        }
+
+        // As the sidecar that is assigned the upstream stage: the protocol is checked next.
+        using var channel = TestCertificates.Channel(transformPod.Address, PeerIdentity.Sidecar("default", "pod-source"));
         var dataPlane = new SidecarDataPlane.SidecarDataPlaneClient(channel);
         var notOpen = await ExchangeErrorAsync(dataPlane, new EdgeFrame { Batch = new Batch { Seq = 1 } });
         Assert.Equal(StatusCode.InvalidArgument, notOpen.StatusCode);
@@ -61,7 +78,7 @@ public sealed class DataPlaneBadInputTests
         // without decoding them, but reads each one's head at the door, so it refuses the batch there.
         using (var junk = channel.CreateCallInvoker().AsyncDuplexStreamingCall(EncodedMethods.Exchange, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(20))))
         {
-            await junk.RequestStream.WriteAsync(new EncodedEdgeFrame { Open = Open("garbage", "mask").Open });
+            await junk.RequestStream.WriteAsync(new EncodedEdgeFrame { Open = Open("garbage", "mask", from: "source").Open });
             var truncated = ByteString.CopyFrom(0x0a, 0x7f, 0x41);
             await junk.RequestStream.WriteAsync(new EncodedEdgeFrame { Batch = new EncodedBatch { Seq = 7, Records = { Batch(7, 1).Records[0].ToByteString(), truncated } } });
             var refused = await Assert.ThrowsAsync<RpcException>(async () => { while (await junk.ResponseStream.MoveNext()) { } });
@@ -72,12 +89,12 @@ public sealed class DataPlaneBadInputTests
         // A sender that overdraws its credit is cut off. The sink's connector is paused (SIGSTOP) so the sink
         // stage cannot pass records on and return credit: the second batch then exceeds what is left.
         var sinkPod = rig.Sidecars.Single(s => s.Id == "pod-sink");
-        using var sinkChannel = GrpcChannel.ForAddress($"http://{sinkPod.Address}");
+        using var sinkChannel = TestCertificates.Channel(sinkPod.Address, PeerIdentity.Sidecar("default", "pod-transform"));
         files.Process.Signal("STOP");
         try
         {
             using var overdraw = new SidecarDataPlane.SidecarDataPlaneClient(sinkChannel).Exchange(deadline: DateTime.UtcNow.AddSeconds(20));
-            await overdraw.RequestStream.WriteAsync(Open("garbage", "sink"));
+            await overdraw.RequestStream.WriteAsync(Open("garbage", "sink", from: "mask"));
             Assert.True(await overdraw.ResponseStream.MoveNext());
             Assert.Equal(500u, overdraw.ResponseStream.Current.Credit.Records);
             await overdraw.RequestStream.WriteAsync(new EdgeFrame { Batch = Batch(1, 10) });
@@ -153,7 +170,7 @@ public sealed class DataPlaneBadInputTests
     {
         await using var rig = await DataPlaneRig.StartAsync();
         var output = Path.Combine(rig.Directory, "out.ndjson");
-        await using var blackHole = await FakeGrpcServer.StartAsync(s => s.AddSingleton(new SilentDataPlane()), app => app.MapGrpcService<SilentDataPlane>());
+        await using var blackHole = await FakeGrpcServer.StartAsync(s => s.AddSingleton(new SilentDataPlane()), app => app.MapGrpcService<SilentDataPlane>(), PeerIdentity.Sidecar("default", "black-hole"));
         var stuckSource = await rig.ConnectorAsync("generator", "stuck", "--rate", "5000");
         var goodSource = await rig.ConnectorAsync("generator", "good", "--count", "2000");
         var files = await rig.ConnectorAsync("file", "files", "--path", output);
@@ -200,9 +217,9 @@ public sealed class DataPlaneBadInputTests
         return batch;
     }
 
-    private static EdgeFrame Open(string pipeline, string toStage) => new()
+    private static EdgeFrame Open(string pipeline, string toStage, string from = "test") => new()
     {
-        Open = new EdgeOpen { Pipeline = new PipelineRef { Namespace = "default", Name = pipeline }, FromStage = "test", ToStage = toStage, SenderId = "test" },
+        Open = new EdgeOpen { Pipeline = new PipelineRef { Namespace = "default", Name = pipeline }, FromStage = from, ToStage = toStage, SenderId = "test" },
     };
 
     private static async Task<RpcException> ExchangeErrorAsync(SidecarDataPlane.SidecarDataPlaneClient client, EdgeFrame first)

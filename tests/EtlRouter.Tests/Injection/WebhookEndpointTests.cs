@@ -12,6 +12,7 @@ using EtlRouter.Tests.Support;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using EtlRouter.Security.Certificates;
 using Xunit;
 
 namespace EtlRouter.Tests.Injection;

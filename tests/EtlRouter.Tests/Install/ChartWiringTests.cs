@@ -43,7 +43,7 @@ public sealed class ChartWiringTests
             ClusterEndpointTemplate = routers.Nodes[1].GrpcAddress,
             CallTimeout = TimeSpan.FromSeconds(5),
             StatusRefresh = TimeSpan.FromSeconds(1),
-        }));
+        }.WithTestTls()));
 
         await h.CreateAsync(Source("kafka-users"));
         await h.CreateAsync(Sink("clickhouse-analytics"));

@@ -102,7 +102,12 @@ public sealed partial class ImageTests
 
             // As in the image: the files belong to root and are only readable; the process is user 65532.
             if (OperatingSystem.IsLinux()) File.SetUnixFileMode(app.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-            await RunAsync("chown", [$"{ImageUser}:{ImageUser}", data.FullName], TimeSpan.FromSeconds(10));
+            // Its TLS identity as a mounted Secret gives it: readable by the pod's user.
+            var tls = Path.Combine(data.FullName, "tls");
+            Directory.CreateDirectory(tls);
+            foreach (var file in Directory.GetFiles(TestCertificates.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Router("1"))))
+                File.Copy(file, Path.Combine(tls, Path.GetFileName(file)));
+            await RunAsync("chown", ["-R", $"{ImageUser}:{ImageUser}", data.FullName], TimeSpan.FromSeconds(10));
             string[] asImageUser = ["--reuid", $"{ImageUser}", "--regid", $"{ImageUser}", "--clear-groups", "dotnet", Path.Combine(app.FullName, $"{image.Assembly}.dll")];
 
             if (!image.Server)
@@ -120,6 +125,7 @@ public sealed partial class ImageTests
             start.Environment["RAFT_PORT"] = $"{raft}";
             start.Environment["BIND_ADDRESS"] = "127.0.0.1";
             start.Environment["DATA_DIR"] = data.FullName;
+            start.Environment["TLS_DIR"] = tls;
             start.Environment["HOME"] = data.FullName;
             start.Environment[ServerJitEnvironment.Name] = ServerJitEnvironment.Value;
             using var process = Process.Start(start)!;
@@ -132,13 +138,13 @@ public sealed partial class ImageTests
             process.BeginErrorReadLine();
             try
             {
-                using var http1 = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                using var http1 = new HttpClient(TestCertificates.Handler()) { Timeout = TimeSpan.FromSeconds(2) };
                 await Eventually.WaitUntil(async () =>
                 {
                     Assert.False(process.HasExited, $"{name} exited: {string.Join('\n', log)}");
                     try
                     {
-                        return (await http1.GetAsync($"http://127.0.0.1:{http}/healthz")).IsSuccessStatusCode;
+                        return (await http1.GetAsync($"https://127.0.0.1:{http}/healthz")).IsSuccessStatusCode;
                     }
                     catch (HttpRequestException)
                     {

@@ -79,7 +79,8 @@ public sealed class MetricNamesTests
 
     private static async Task<string> HttpGetAsync(int port)
     {
-        using var http = new HttpClient();
-        return await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        // The router's HTTP port is TLS: a scraper needs no certificate of its own, only the CA to trust.
+        using var http = new HttpClient(TestCertificates.Handler());
+        return await http.GetStringAsync($"https://127.0.0.1:{port}/metrics");
     }
 }

@@ -39,7 +39,7 @@ public sealed class OperatorScalesRouterTests
                 ClusterEndpointTemplate = routers.Nodes[0].GrpcAddress,
                 CallTimeout = TimeSpan.FromSeconds(10),
                 StatusRefresh = TimeSpan.FromSeconds(1),
-            });
+            }.WithTestTls());
             services.AddSingleton<RouterPodAddresses>(new ProcessAddresses(routers));
         });
 

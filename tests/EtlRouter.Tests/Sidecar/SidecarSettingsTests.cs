@@ -1,6 +1,7 @@
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Contracts;
 using EtlRouter.Sidecar.Flow;
+using EtlRouter.Security.Tls;
 using Xunit;
 
 namespace EtlRouter.Tests.Sidecar;
@@ -31,8 +32,16 @@ public sealed class SidecarSettingsTests
     {
         var options = SidecarOptions.FromEnvironment(name => name == "SIDECAR_ID" ? "pod-1" : null);
         Assert.Equal(9091, options.GrpcPort);
-        Assert.Equal(new Uri("http://etl-router:50051"), options.ClusterEndpoint);
+        // Mutual TLS unless asked otherwise: the router is dialled over https.
+        Assert.Equal(new Uri("https://etl-router:50051"), options.ClusterEndpoint);
+        Assert.Equal(TransportMode.Mutual, options.Tls.Mode);
+        Assert.Equal(TlsSettings.DefaultDirectory, options.Tls.Directory);
         Assert.Equal(Enumerable.Range(50051, 10), options.DiscoveryPorts);
+
+        var plaintext = SidecarOptions.FromEnvironment(name => name == "TLS_MODE" ? "plaintext" : null);
+        Assert.Equal(new Uri("http://etl-router:50051"), plaintext.ClusterEndpoint);
+        var wrong = Assert.Throws<SidecarConfigurationException>(() => SidecarOptions.FromEnvironment(name => name == "TLS_MODE" ? "tls" : null));
+        Assert.Contains("TLS_MODE: 'tls' is not valid; set it to mutual", wrong.Message, StringComparison.Ordinal);
     }
 
     [Fact]

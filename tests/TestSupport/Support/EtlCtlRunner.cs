@@ -11,7 +11,8 @@ public sealed class EtlCtlRunner(Dictionary<string, string> environment)
 {
     public const int Width = 110;
 
-    public Dictionary<string, string> Environment { get; } = environment;
+    /// <summary>The environment etlctl sees; it presents the tests' admin certificate unless a test sets ETLCTL_TLS_DIR.</summary>
+    public Dictionary<string, string> Environment { get; } = WithAdminCertificate(environment);
 
     public static EtlCtlRunner Offline() => new(new Dictionary<string, string> { ["HOME"] = Path.Combine(Path.GetTempPath(), "etlctl-no-home") });
 
@@ -45,5 +46,11 @@ public sealed class EtlCtlRunner(Dictionary<string, string> environment)
         var console = CliConsole.Plain(output, error, Width, name => Environment.GetValueOrDefault(name), new StringReader(input));
         var exit = await EtlCtl.RunAsync(args, console, Xunit.TestContext.Current.CancellationToken);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    private static Dictionary<string, string> WithAdminCertificate(Dictionary<string, string> environment)
+    {
+        environment.TryAdd("ETLCTL_TLS_DIR", TestCertificates.DirectoryFor(TestCertificates.Admin));
+        return environment;
     }
 }

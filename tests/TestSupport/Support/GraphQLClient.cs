@@ -4,10 +4,10 @@ using System.Text.Json;
 
 namespace EtlRouter.Tests.Support;
 
-/// <summary>Posts GraphQL documents to a router's /graphql as any HTTP client would.</summary>
-public sealed class GraphQLClient(int httpPort) : IDisposable
+/// <summary>Posts GraphQL documents to a router's /graphql as any HTTP client would, presenting <paramref name="identity"/> (the tests' admin by default).</summary>
+public sealed class GraphQLClient(int httpPort, EtlRouter.Security.Identity.PeerIdentity? identity = null) : IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient http = new(TestCertificates.Handler(identity)) { BaseAddress = new Uri($"https://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task<GraphQLResponse> PostAsync(string query, object? variables = null)
     {

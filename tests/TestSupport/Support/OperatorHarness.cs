@@ -79,7 +79,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             ClusterEndpointTemplate = RouterAddress,
             CallTimeout = TimeSpan.FromSeconds(2),
             StatusRefresh = TimeSpan.FromSeconds(1),
-        });
+        }.WithTestTls());
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();

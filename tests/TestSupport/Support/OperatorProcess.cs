@@ -14,10 +14,11 @@ public sealed class OperatorProcess : IDisposable
 
     public OperatorProcess(string identity, string kubeconfig, string routerEndpoint, Dictionary<string, string>? environment = null)
     {
-        var ports = FreePorts.Take(2);
+        var ports = FreePorts.Take(3);
         Identity = identity;
         HttpPort = ports[0];
         WebhookPort = ports[1];
+        CertificatePort = ports[2];
         var env = new Dictionary<string, string>
         {
             ["KUBECONFIG"] = kubeconfig,
@@ -37,11 +38,15 @@ public sealed class OperatorProcess : IDisposable
             ["Webhook__Port"] = WebhookPort.ToString(CultureInfo.InvariantCulture),
             ["Webhook__AdditionalHosts__0"] = "127.0.0.1",
             ["Webhook__CheckInterval"] = "00:00:01",
+            ["Install__CertificatePort"] = CertificatePort.ToString(CultureInfo.InvariantCulture),
+            ["Install__CheckInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__System.Net.Http"] = "Warning",
         };
         foreach (var (key, value) in environment ?? []) env[key] = value;
+        env.TryAdd("TLS_MODE", routerEndpoint.StartsWith("http://", StringComparison.Ordinal) ? "plaintext" : "mutual");
+        env.TryAdd("TLS_DIR", TestCertificates.OperatorDirectory);
         Process = new ChildProcess(ChildProcess.Built("Operator", "etl-operator"), ["--urls", $"http://127.0.0.1:{HttpPort}"], env);
     }
 
@@ -54,6 +59,9 @@ public sealed class OperatorProcess : IDisposable
     public int WebhookPort { get; }
 
     public Uri WebhookUrl => new($"https://127.0.0.1:{WebhookPort}/");
+
+    /// <summary>Where sidecars trade a ServiceAccount token for a certificate (HTTPS, the operator's install-CA identity).</summary>
+    public int CertificatePort { get; }
 
     public ChildProcess Process { get; }
 

@@ -39,7 +39,10 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public string RaftAddress => $"127.0.0.1:{RaftPort}";
 
-    public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
+    public string GrpcAddress => $"https://127.0.0.1:{GrpcPort}";
+
+    /// <summary>GRAPHQL_PORT's base address (TLS; /graphql wants a client certificate, probes and metrics do not).</summary>
+    public string HttpAddress => $"https://127.0.0.1:{HttpPort}";
 
     public bool IsRunning => process.IsRunning;
 
@@ -53,7 +56,8 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public DeadLetters.DeadLettersClient DeadLetters => new(Channel);
 
-    public GrpcChannel Channel => channel ??= GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+    /// <summary>A channel to this node as the tests' admin identity.</summary>
+    public GrpcChannel Channel => channel ??= TestCertificates.Channel(GrpcAddress);
 
     public void Start()
     {
@@ -62,6 +66,7 @@ public sealed class RouterProcess : IAsyncDisposable
         Environment["GRPC_PORT"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Environment["GRAPHQL_PORT"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Environment["BIND_ADDRESS"] = "127.0.0.1";
+        Environment.TryAdd("TLS_DIR", TestCertificates.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Router(NodeId)));
         process.Start();
     }
 

@@ -31,6 +31,7 @@ public sealed class SidecarProcess : IDisposable
             ["EDGE_OPEN_TIMEOUT_MS"] = "2000",
         };
         foreach (var (key, value) in environment ?? []) env[key] = value;
+        env.TryAdd("TLS_DIR", TestCertificates.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Sidecar(env["POD_NAMESPACE"], id)));
         Process = new ChildProcess(ChildProcess.Built("Sidecar", "etl-sidecar"), [], env);
     }
 

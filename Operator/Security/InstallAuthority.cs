@@ -1,0 +1,198 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using EtlRouter.OperatorRuntime;
+using EtlRouter.OperatorRuntime.Abstractions;
+using EtlRouter.Security.Certificates;
+using EtlRouter.Security.Identity;
+using EtlRouter.Security.Tls;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EtlRouter.Operator.Security;
+
+/// <summary>
+/// The install CA, kept in a Secret of the operator's namespace: made on first start, rotated when a third of its
+/// life is left (the old CA stays in the bundle until it expires, so every holder keeps trusting every peer during
+/// the rollover), or read only when cert-manager keeps it. It issues the operator's own identity (in memory), the
+/// router clusters' Secrets and the sidecars' short-lived certificates. Every replica runs this; the Secret's
+/// resourceVersion keeps two replicas from both writing a new CA.
+/// </summary>
+[GenericRbac(Groups = [""], Resources = ["secrets"], Verbs = RbacVerb.Get | RbacVerb.Create | RbacVerb.Update)]
+public sealed class InstallAuthority(
+    IKubernetes client,
+    InstallAuthoritySettings settings,
+    OperatorSettings operatorSettings,
+    TimeProvider time,
+    ILogger<InstallAuthority> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IdentityCertificates operatorIdentity = new(new TlsSettings(TransportMode.Mutual, "(issued by the operator)"), time, logger);
+    private volatile Authority? current;
+
+    private sealed record Authority(X509Certificate2 Certificate, string BundlePem);
+
+    /// <summary>The CA bundle every holder trusts (the current CA first); null until loaded.</summary>
+    public string? BundlePem => current?.BundlePem;
+
+    /// <summary>The operator's own identity for mutual TLS; null until the CA is loaded.</summary>
+    public IdentityCertificates? OperatorIdentity => current is null ? null : operatorIdentity;
+
+    /// <summary>Completes once the CA has been read or made.</summary>
+    public Task Loaded => loaded.Task;
+
+    /// <summary>Signs a certificate for <paramref name="identity"/> (a router cluster, the operator).</summary>
+    public X509Certificate2 IssueIdentity(PeerIdentity identity, IReadOnlyList<string> hosts) =>
+        CertificateIssuer.IssueIdentity(Require().Certificate, identity, hosts, time.GetUtcNow(), settings.IdentityValidity);
+
+    /// <summary>Signs a sidecar's signing request for the identity its token proved.</summary>
+    public X509Certificate2 SignSidecar(string requestPem, PeerIdentity identity) =>
+        CertificateIssuer.SignRequest(Require().Certificate, requestPem, identity, time.GetUtcNow(), settings.SidecarValidity);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.CheckInterval, time);
+        do
+        {
+            try
+            {
+                await RefreshAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or CryptographicException)
+            {
+                logger.LogWarning("Could not read or write the install CA in Secret {Namespace}/{Secret} ({Error}); trying again in {Interval}",
+                    operatorSettings.Namespace, settings.CaSecretName, e.Message, settings.CheckInterval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Reads the CA (making or rotating it when this operator keeps it) and renews the operator's identity.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var secret = await ReadAsync(cancellationToken);
+            var (authority, bundle) = Parse(secret);
+            if (settings.ManageCa && (authority is null || DueForRenewal(authority, settings.CaValidity)))
+            {
+                var next = CertificateIssuer.CreateAuthority("etl-router-install-ca", time.GetUtcNow(), settings.CaValidity);
+                var still = authority is not null && authority.NotAfter.ToUniversalTime() > time.GetUtcNow().UtcDateTime ? authority.ExportCertificatePem() + "\n" : string.Empty;
+                try
+                {
+                    await WriteAsync(secret, next, next.ExportCertificatePem() + "\n" + still, cancellationToken);
+                    logger.LogInformation("Wrote a new install CA to Secret {Namespace}/{Secret} (valid until {NotAfter:u})", operatorSettings.Namespace, settings.CaSecretName, next.NotAfter.ToUniversalTime());
+                    continue;
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
+                {
+                    continue;
+                }
+            }
+
+            if (authority is null)
+            {
+                logger.LogWarning("Secret {Namespace}/{Secret} holds no install CA yet (ca.crt and ca.key, or cert-manager's tls.crt and tls.key)", operatorSettings.Namespace, settings.CaSecretName);
+                return;
+            }
+
+            Use(authority, bundle!);
+            return;
+        }
+    }
+
+    private void Use(X509Certificate2 authority, string bundle)
+    {
+        var before = current;
+        var caChanged = before is null || before.Certificate.Thumbprint != authority.Thumbprint || before.BundlePem != bundle;
+        // One object for the life of the process: channels and listeners made with it pick up every renewal.
+        if (caChanged || !operatorIdentity.IsLoaded || DueForRenewal(operatorIdentity.Certificate, settings.IdentityValidity))
+        {
+            var hosts = settings.AdditionalHosts.Append("localhost").Append("127.0.0.1").ToList();
+            operatorIdentity.Use(CertificateIssuer.IssueIdentity(authority, PeerIdentity.Operator(operatorSettings.Name), hosts, time.GetUtcNow(), settings.IdentityValidity), bundle);
+        }
+
+        current = new Authority(authority, bundle);
+        loaded.TrySetResult();
+    }
+
+    private bool DueForRenewal(X509Certificate2 certificate, TimeSpan validity)
+    {
+        var left = certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime;
+        var life = certificate.NotAfter - certificate.NotBefore;
+        return left < (life < validity ? life : validity) / 3;
+    }
+
+    private static (X509Certificate2? Authority, string? Bundle) Parse(V1Secret? secret)
+    {
+        string? Text(string key) => secret?.Data is { } data && data.TryGetValue(key, out var bytes) && bytes.Length > 0 ? Encoding.UTF8.GetString(bytes) : null;
+        try
+        {
+            // Ours: ca.crt (the bundle, current CA first) and ca.key. cert-manager's CA Certificate: tls.crt and tls.key.
+            if (Text(AuthorityFiles.CertificateFile) is { } bundle && Text(AuthorityFiles.KeyFile) is { } key)
+                return (X509Certificate2.CreateFromPem(FirstCertificate(bundle), key), bundle);
+            if (Text("tls.crt") is { } certificate && Text("tls.key") is { } tlsKey)
+                return (X509Certificate2.CreateFromPem(FirstCertificate(certificate), tlsKey), Text("ca.crt") is { } ca && !ca.Contains(FirstCertificate(certificate), StringComparison.Ordinal) ? FirstCertificate(certificate) + "\n" + ca : certificate);
+        }
+        catch (CryptographicException)
+        {
+            // Unreadable: replaced when this operator keeps the CA, reported otherwise.
+        }
+
+        return (null, null);
+    }
+
+    private static string FirstCertificate(string pem)
+    {
+        const string End = "-----END CERTIFICATE-----";
+        var end = pem.IndexOf(End, StringComparison.Ordinal);
+        return end < 0 ? pem : pem[..(end + End.Length)];
+    }
+
+    private Authority Require() => current ?? throw new InvalidOperationException($"the install CA is not loaded yet (Secret {operatorSettings.Namespace}/{settings.CaSecretName})");
+
+    private async Task<V1Secret?> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedSecretAsync(settings.CaSecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task WriteAsync(V1Secret? existing, X509Certificate2 authority, string bundle, CancellationToken cancellationToken)
+    {
+        var data = new Dictionary<string, byte[]>
+        {
+            [AuthorityFiles.CertificateFile] = Encoding.UTF8.GetBytes(bundle),
+            [AuthorityFiles.KeyFile] = Encoding.UTF8.GetBytes(authority.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n"),
+        };
+        if (existing is null)
+        {
+            await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+            {
+                ApiVersion = "v1",
+                Kind = "Secret",
+                Metadata = new V1ObjectMeta
+                {
+                    Name = settings.CaSecretName,
+                    NamespaceProperty = operatorSettings.Namespace,
+                    Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
+                },
+                Type = "Opaque",
+                Data = data,
+            }, operatorSettings.Namespace, cancellationToken: cancellationToken);
+            return;
+        }
+
+        existing.Data = data;
+        await client.CoreV1.ReplaceNamespacedSecretAsync(existing, settings.CaSecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using EtlRouter.Entities.Resources;
+using EtlRouter.Operator.Controllers;
+using EtlRouter.Security.Identity;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace EtlRouter.Operator.Security;
+
+/// <summary>
+/// The Secret a router cluster's pods mount as TLS_DIR (<c>NAME-tls</c>: ca.crt, tls.crt, tls.key): a router
+/// identity from the install CA, renewed when a third of its life is left or when the CA bundle changed. The nodes
+/// read the files again every few seconds, so a renewal needs no restart. Without an install CA (tests that run the
+/// operator alone) nothing is written.
+/// </summary>
+public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider time, InstallAuthority? authority = null)
+{
+    public static string SecretName(EtlRouterCluster cluster) => cluster.Metadata.Name + "-tls";
+
+    public async Task EnsureAsync(EtlRouterCluster cluster, CancellationToken cancellationToken)
+    {
+        if (authority?.BundlePem is not { } bundle) return;
+        var name = SecretName(cluster);
+        var ns = cluster.Metadata.NamespaceProperty;
+        V1Secret? existing = null;
+        try
+        {
+            existing = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+
+        if (existing is not null && Current(existing, bundle)) return;
+        var hosts = new[] { cluster.Metadata.Name, $"{cluster.Metadata.Name}.{ns}", $"{cluster.Metadata.Name}.{ns}.svc", $"{RouterClusterResources.HeadlessName(cluster)}.{ns}.svc" };
+        var issued = authority.IssueIdentity(PeerIdentity.Router(cluster.Metadata.Name), hosts);
+        var data = new Dictionary<string, byte[]>
+        {
+            ["ca.crt"] = Encoding.UTF8.GetBytes(bundle),
+            ["tls.crt"] = Encoding.UTF8.GetBytes(issued.ExportCertificatePem() + "\n"),
+            ["tls.key"] = Encoding.UTF8.GetBytes(issued.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n"),
+        };
+        if (existing is null)
+        {
+            await kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+            {
+                ApiVersion = "v1",
+                Kind = "Secret",
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = RouterClusterResources.SelectorLabels(cluster), OwnerReferences = [RouterClusterResources.OwnerOf(cluster)] },
+                Type = "kubernetes.io/tls",
+                Data = data,
+            }, ns, cancellationToken: cancellationToken);
+            return;
+        }
+
+        existing.Data = data;
+        await kubernetes.CoreV1.ReplaceNamespacedSecretAsync(existing, name, ns, cancellationToken: cancellationToken);
+    }
+
+    private bool Current(V1Secret secret, string bundle)
+    {
+        string? Text(string key) => secret.Data is { } data && data.TryGetValue(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+        if (Text("ca.crt") != bundle || Text("tls.crt") is not { } pem) return false;
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPem(pem);
+            var left = certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime;
+            return left > (certificate.NotAfter - certificate.NotBefore) / 3;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using EtlRouter.E2E.Targets;
+using EtlRouter.Security.Certificates;
+using EtlRouter.Security.Identity;
+using EtlRouter.Tests.Support;
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace EtlRouter.E2E.Scenarios;
+
+/// <summary>
+/// A sidecar proves its pod with a projected ServiceAccount token and gets a short-lived certificate, as Istio's
+/// agents do: the real API server reviews the token (TokenReview, under the operator's generated role) and says
+/// which pod it is bound to. Tokens that prove no pod, or are meant for someone else, get nothing.
+/// </summary>
+[Collection(RealApiServerCollection.Name)]
+public sealed class SidecarIdentityOnRealApiServerTests(RealApiServerTarget target)
+{
+    [Fact]
+    public async Task A_sidecar_trades_its_pods_token_for_a_certificate_and_registers_over_mutual_tls()
+    {
+        target.Require();
+        var ns = await target.NamespaceAsync("identity");
+        var admin = target.Admin;
+        await admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "app" } }, ns);
+        // No kubelet runs here: the pod is admitted and never started, which is all a bound token needs.
+        var pod = await admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "app-1" },
+            Spec = new V1PodSpec { ServiceAccountName = "app", AutomountServiceAccountToken = false, Containers = [new V1Container { Name = "app", Image = "app:1" }] },
+        }, ns);
+
+        var directory = Directory.CreateTempSubdirectory("etl-identity-");
+        try
+        {
+            var tokenFile = Path.Combine(directory.FullName, "token");
+            await File.WriteAllTextAsync(tokenFile, await TokenAsync(admin, ns, "etl-router", pod), TestContext.Current.CancellationToken);
+            var tlsDirectory = Directory.CreateDirectory(Path.Combine(directory.FullName, "tls")).FullName;
+            using var sidecar = new SidecarProcess("app-1", target.Rig.RouterNode.GrpcAddress, FreePorts.Take(1), new Dictionary<string, string>
+            {
+                ["POD_NAMESPACE"] = ns,
+                ["TLS_DIR"] = tlsDirectory,
+                ["SIDECAR_TOKEN_FILE"] = tokenFile,
+                ["CERTIFICATE_ENDPOINT"] = Endpoint.ToString(),
+                ["TLS_CA_PEM"] = await File.ReadAllTextAsync(Path.Combine(TestCertificates.AuthorityDirectory, "ca.crt"), TestContext.Current.CancellationToken),
+            });
+
+            // Registered means the router accepted its certificate: from the install CA, naming this pod's namespace.
+            await sidecar.StartAsync();
+            Assert.Contains($"Issued spiffe://etl-router/ns/{ns}/sidecar/app-1 a certificate", target.Operator.Process.RecentOutput, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(tlsDirectory));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_that_proves_no_pod_or_is_meant_for_someone_else_gets_no_certificate()
+    {
+        target.Require();
+        var ns = await target.NamespaceAsync("identity-refused");
+        var admin = target.Admin;
+        await admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "app" } }, ns);
+        var pod = await admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "app-2" },
+            Spec = new V1PodSpec { ServiceAccountName = "app", AutomountServiceAccountToken = false, Containers = [new V1Container { Name = "app", Image = "app:1" }] },
+        }, ns);
+
+        var (garbage, garbageError) = await AskAsync("not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, garbage);
+        Assert.Contains("the API server did not accept it", garbageError, StringComparison.Ordinal);
+
+        var (otherAudience, otherAudienceError) = await AskAsync(await TokenAsync(admin, ns, "vault", pod));
+        Assert.Equal(HttpStatusCode.Unauthorized, otherAudience);
+        Assert.Contains("audience etl-router", otherAudienceError, StringComparison.Ordinal);
+
+        var (unbound, unboundError) = await AskAsync(await TokenAsync(admin, ns, "etl-router", pod: null));
+        Assert.Equal(HttpStatusCode.Forbidden, unbound);
+        Assert.Contains($"system:serviceaccount:{ns}:app is not a pod's ServiceAccount token", unboundError, StringComparison.Ordinal);
+
+        var (noCsr, noCsrError) = await AskAsync(await TokenAsync(admin, ns, "etl-router", pod), csr: "");
+        Assert.Equal(HttpStatusCode.BadRequest, noCsr);
+        Assert.Contains("csr: missing", noCsrError, StringComparison.Ordinal);
+    }
+
+    private Uri Endpoint => new($"https://127.0.0.1:{target.Operator.CertificatePort}");
+
+    private static async Task<string> TokenAsync(IKubernetes admin, string ns, string audience, V1Pod? pod)
+    {
+        var request = new Authenticationv1TokenRequest
+        {
+            Spec = new V1TokenRequestSpec
+            {
+                Audiences = [audience],
+                ExpirationSeconds = 3600,
+                BoundObjectRef = pod is null ? null : new V1BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Metadata.Name, Uid = pod.Metadata.Uid },
+            },
+        };
+        return (await admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, "app", ns)).Status.Token;
+    }
+
+    private async Task<(HttpStatusCode Status, string Error)> AskAsync(string token, string? csr = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        csr ??= CertificateIssuer.CreateSigningRequestPem(key, PeerIdentity.Sidecar("x", "y"));
+        using var http = new HttpClient(TestCertificates.Handler());
+        using var response = await http.PostAsJsonAsync(new Uri(Endpoint, "/v1/sidecar-certificates"), new { token, csr }, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, body);
+    }
+}
