@@ -16,6 +16,11 @@ public static class InjectionAnnotations
 
     public const string NamespaceInjectionEnabled = "enabled";
 
+    /// <summary>The label every injected pod gets, for NetworkPolicies to select injected pods by.</summary>
+    public const string SidecarLabel = Prefix + "sidecar";
+
+    public const string SidecarLabelValue = "injected";
+
     public const string SidecarImage = Prefix + "sidecar-image";
 
     public const string GrpcPort = Prefix + "grpc-port";

@@ -39,6 +39,12 @@ public static class PodPatch
         }));
         patch.Add(pod.Spec?.Volumes is { Count: > 0 } ? Add("/spec/volumes/-", token) : Add("/spec/volumes", new JsonArray(token)));
 
+        // A label NetworkPolicies select injected pods by (config/network-policies).
+        if (pod.Metadata?.Labels is null)
+            patch.Add(Add("/metadata/labels", new JsonObject { [InjectionAnnotations.SidecarLabel] = InjectionAnnotations.SidecarLabelValue }));
+        else
+            patch.Add(Add("/metadata/labels/" + Escape(InjectionAnnotations.SidecarLabel), JsonValue.Create(InjectionAnnotations.SidecarLabelValue)));
+
         if (pod.Metadata?.Annotations is null)
             patch.Add(Add("/metadata/annotations", new JsonObject { [InjectionAnnotations.InjectedVersion] = version }));
         else

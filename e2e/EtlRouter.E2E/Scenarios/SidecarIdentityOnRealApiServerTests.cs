@@ -111,7 +111,7 @@ public sealed class SidecarIdentityOnRealApiServerTests(RealApiServerTarget targ
         csr ??= CertificateIssuer.CreateSigningRequestPem(key, PeerIdentity.Sidecar("x", "y"));
         using var http = new HttpClient(TestCertificates.Handler());
         using var response = await http.PostAsJsonAsync(new Uri(Endpoint, "/v1/sidecar-certificates"), new { token, csr }, TestContext.Current.CancellationToken);
-        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return (response.StatusCode, body);
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.Current.CancellationToken);
+        return (response.StatusCode, body.GetProperty("error").GetString()!);
     }
 }

@@ -55,6 +55,30 @@ public sealed class HelmChartTests
         Assert.DoesNotContain(env, e => e!["name"]!.GetValue<string>() == "ROUTER_ENDPOINT");
     }
 
+    [Fact]
+    public async Task The_network_policies_admit_exactly_the_flows_the_system_needs()
+    {
+        var objects = Objects(await Helm.TemplateAsync());
+        var router = objects.Single(o => Id(o) == "NetworkPolicy/etl-router")["spec"]!;
+        string Rule(JsonNode rule) => $"{string.Join(",", rule["ports"]!.AsArray().Select(p => p!["port"]!.ToJsonString()))} from {(rule["from"] is JsonArray from ? Canonical(from) : "anywhere")}";
+        Assert.Equal(
+            [
+                "7000 from [{\"podSelector\":{\"matchLabels\":{\"app.kubernetes.io/instance\":\"etl-router\",\"app.kubernetes.io/name\":\"etl-router\"}}}]",
+                "50051 from [{\"podSelector\":{\"matchLabels\":{\"app.kubernetes.io/name\":\"etl-operator\"}}},{\"namespaceSelector\":{},\"podSelector\":{\"matchLabels\":{\"etl.router/sidecar\":\"injected\"}}}]",
+                "8080 from anywhere",
+            ],
+            router["ingress"]!.AsArray().Select(r => Rule(r!)));
+        var @operator = objects.Single(o => Id(o) == "NetworkPolicy/etl-operator")["spec"]!;
+        Assert.Equal(
+            ["9443,8080 from anywhere", "9444 from [{\"namespaceSelector\":{},\"podSelector\":{\"matchLabels\":{\"etl.router/sidecar\":\"injected\"}}}]"],
+            @operator["ingress"]!.AsArray().Select(r => Rule(r!)));
+
+        // The policies select the pods the operator makes and the label the injector adds.
+        Assert.Equal(router["podSelector"]!["matchLabels"]!.ToJsonString(), System.Text.Json.JsonSerializer.Serialize(EtlRouter.Operator.Controllers.RouterClusterResources.SelectorLabels(new EtlRouter.Entities.Resources.EtlRouterCluster { Metadata = new() { Name = "etl-router" } })));
+        Assert.Equal("etl.router/sidecar", EtlRouter.SidecarInjector.InjectionAnnotations.SidecarLabel);
+        Assert.DoesNotContain(Objects(await Helm.TemplateAsync("--set", "networkPolicies.enabled=false")), o => o["kind"]!.GetValue<string>() == "NetworkPolicy");
+    }
+
     public static TheoryData<string> BadValues() => new(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "TestData", "helm-bad-values"), "*.yaml").Select(Path.GetFileName)!);
 
     [Theory]
