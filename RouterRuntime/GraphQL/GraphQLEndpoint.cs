@@ -117,6 +117,7 @@ internal static class GraphQLEndpoint
             return;
         }
 
+        var viewer = false;
         switch (GraphQLAccess.Of(http))
         {
             case GraphQLAccess.None:
@@ -127,7 +128,7 @@ internal static class GraphQLEndpoint
                 await RefuseAsync(http, serializer, StatusCodes.Status403Forbidden, "this identity may not use the GraphQL API; admins, the operator and viewers may");
                 return;
             case GraphQLAccess.Read:
-                allowMutations = false;
+                viewer = true;
                 break;
         }
 
@@ -140,8 +141,8 @@ internal static class GraphQLEndpoint
             options.Variables = request.Variables;
             options.RequestServices = http.RequestServices;
             options.CancellationToken = timeout.Token;
-            if (!allowMutations)
-                options.ValidationRules = global::GraphQL.Validation.DocumentValidator.CoreRules.Append(new QueriesOnlyRule());
+            if (!allowMutations || viewer)
+                options.ValidationRules = global::GraphQL.Validation.DocumentValidator.CoreRules.Append(new QueriesOnlyRule(viewer));
         });
 
         http.Response.ContentType = "application/graphql-response+json; charset=utf-8";

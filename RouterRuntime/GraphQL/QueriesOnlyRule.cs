@@ -3,14 +3,19 @@ using GraphQLParser.AST;
 
 namespace EtlRouter.RouterRuntime.GraphQL;
 
-/// <summary>GET may only read (a link or a prefetch must never change anything): mutations go by POST.</summary>
-internal sealed class QueriesOnlyRule : ValidationRuleBase
+/// <summary>
+/// Queries only: GET may only read (a link or a prefetch must never change anything), and so may a viewer.
+/// </summary>
+internal sealed class QueriesOnlyRule(bool viewer) : ValidationRuleBase
 {
-    private static readonly MatchingNodeVisitor<GraphQLOperationDefinition> Visitor = new((operation, context) =>
+    private readonly MatchingNodeVisitor<GraphQLOperationDefinition> visitor = new((operation, context) =>
     {
-        if (operation.Operation != OperationType.Query)
-            context.ReportError(new ValidationError(context.Document.Source, null, $"a {operation.Operation.ToString().ToLowerInvariant()} cannot be sent by GET; POST it", operation) { Code = "MUTATION_OVER_GET" });
+        if (operation.Operation == OperationType.Query) return;
+        var kind = operation.Operation.ToString().ToLowerInvariant();
+        context.ReportError(viewer
+            ? new ValidationError(context.Document.Source, null, $"a viewer may only query; a {kind} needs an admin or operator certificate", operation) { Code = "FORBIDDEN" }
+            : new ValidationError(context.Document.Source, null, $"a {kind} cannot be sent by GET; POST it", operation) { Code = "MUTATION_OVER_GET" });
     });
 
-    public override ValueTask<INodeVisitor?> GetPreNodeVisitorAsync(ValidationContext context) => new(Visitor);
+    public override ValueTask<INodeVisitor?> GetPreNodeVisitorAsync(ValidationContext context) => new(visitor);
 }

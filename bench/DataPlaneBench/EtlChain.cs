@@ -2,27 +2,41 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Security.Certificates;
+using EtlRouter.Security.Identity;
+using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EtlRouter.Bench.DataPlane;
 
 /// <summary>
 /// The real thing: a one-node router, a generator, a pass-through transform and a discarding sink
 /// (etl-connector), each in its "pod" with an etl-sidecar; records go source -> transform -> sink sidecar to
-/// sidecar under credits, with acknowledgements back to the source.
+/// sidecar under credits, with acknowledgements back to the source. Mutual TLS on every hop between router and
+/// sidecars as shipped (certificates from a CA made for the run), or TLS_MODE=plaintext to measure what TLS costs.
 /// </summary>
 public static class EtlChain
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window)
+    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window, bool mutualTls)
     {
         var binaries = EtlBinaries.For(repo);
         using var processes = new Processes();
         var p = Processes.FreePorts(16);
         var data = Directory.CreateTempSubdirectory("etl-bench-").FullName;
+        var authority = AuthorityFiles.OpenOrCreate(Path.Combine(data, "ca"), TimeSpan.FromDays(1));
+        Dictionary<string, string> Tls(PeerIdentity identity)
+        {
+            if (!mutualTls) return new() { ["TLS_MODE"] = "plaintext" };
+            var directory = Path.Combine(data, "tls", identity.Name);
+            AuthorityFiles.Issue(authority, identity, ["127.0.0.1"], TimeSpan.FromDays(1), directory);
+            return new() { ["TLS_DIR"] = directory };
+        }
+
         var started = Stopwatch.StartNew();
-        binaries.Start(processes, "router", binaries.Router, [], new()
+        binaries.Start(processes, "router", binaries.Router, [], new(Tls(PeerIdentity.Router("1")))
         {
             ["RAFT_NODE_ID"] = "1", ["RAFT_PEERS"] = $"1=127.0.0.1:{p[0]}", ["GRPC_PORT"] = $"{p[1]}", ["GRAPHQL_PORT"] = $"{p[2]}",
             ["DATA_DIR"] = data, ["BIND_ADDRESS"] = "127.0.0.1",
@@ -35,14 +49,14 @@ public static class EtlChain
         var sidecar = binaries.Sidecar;
         foreach (var (role, i, service) in new[] { ("sidecar-source", 9, 3), ("sidecar-transform", 11, 5), ("sidecar-sink", 13, 7) })
         {
-            binaries.Start(processes, role, sidecar, [], new()
+            binaries.Start(processes, role, sidecar, [], new(Tls(PeerIdentity.Sidecar("bench", role)))
             {
                 ["SIDECAR_ID"] = role, ["CLUSTER_ENDPOINT"] = $"127.0.0.1:{p[1]}", ["GRPC_PORT"] = $"{p[i]}", ["METRICS_PORT"] = $"{p[i + 1]}",
-                ["BIND_ADDRESS"] = "127.0.0.1", ["DISCOVERY_PORTS"] = $"{p[service]}", ["RESCAN_SECONDS"] = "1",
+                ["BIND_ADDRESS"] = "127.0.0.1", ["DISCOVERY_PORTS"] = $"{p[service]}", ["RESCAN_SECONDS"] = "1", ["POD_NAMESPACE"] = "bench",
             });
         }
 
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{p[1]}");
+        using var channel = Channel(p[1], mutualTls ? Tls(PeerIdentity.Admin("bench"))["TLS_DIR"] : null);
         var control = new ControlPlane.ControlPlaneClient(channel);
         await Until(async () => (await control.ListServiceEndpointsAsync(new ListServiceEndpointsRequest())).Endpoints.Count == 3, "three sidecars registered");
         var cpu = processes.CpuSeconds();
@@ -71,7 +85,7 @@ public static class EtlChain
         var summary = JsonDocument.Parse(await Http.GetStringAsync(stats)).RootElement;
         var batches = summary.GetProperty("streamedBatches").GetInt64() + summary.GetProperty("unaryBatches").GetInt64();
         Console.WriteLine($"  the sink's writes held {summary.GetProperty("written").GetInt64() / (double)Math.Max(1, batches):0.0} records on average");
-        var measurement = new Measurement("etl-router (3 sidecars)", size, perSecond,
+        var measurement = new Measurement(mutualTls ? "etl-router (3 sidecars, mTLS)" : "etl-router (3 sidecars, plaintext)", size, perSecond,
             summary.GetProperty("latencyP50Ms").GetDouble(), summary.GetProperty("latencyP99Ms").GetDouble(), processes.PeakRss);
         try
         {
@@ -113,5 +127,16 @@ public static class EtlChain
         }
 
         throw new TimeoutException($"timed out waiting for {what}");
+    }
+
+    /// <summary>The bench's own channel to the router: as an admin over mutual TLS, or plaintext.</summary>
+    private static GrpcChannel Channel(int port, string? tlsDirectory)
+    {
+        if (tlsDirectory is null) return GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var certificates = new IdentityCertificates(new TlsSettings(TransportMode.Mutual, tlsDirectory), TimeProvider.System, NullLogger.Instance);
+        if (!certificates.Reload()) throw new InvalidOperationException($"cannot load the bench's identity from {tlsDirectory}");
+        var handler = new SocketsHttpHandler();
+        new MutualTls(certificates, NullLogger.Instance).Configure(handler, _ => true, "the bench's router");
+        return GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions { HttpHandler = handler });
     }
 }

@@ -42,7 +42,7 @@ if (!natsServer) Console.WriteLine("nats-server is not installed (apt-get instal
 var self = typeof(RawChain).Assembly.Location;
 const int BatchSize = 100;
 
-// BENCH_ONLY=raw|etl|NATS measures one setup (a quick look while tuning); the table then has only its rows.
+// BENCH_ONLY=raw|etl|etl-plaintext|NATS measures one setup (a quick look while tuning); the table then has only its rows.
 var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
 var rows = new List<(Measurement Full, Measurement Half)>();
 var window = SteadyWindow.For(quick);
@@ -53,7 +53,9 @@ foreach (var size in sizes)
     var setups = new List<(string Name, Func<double, Task<Measurement>> Run)>
     {
         ("raw", rate => RawChain.RunAsync(self, size, BatchSize, rate, window)),
-        ("etl", rate => EtlChain.RunAsync(repo, size, BatchSize, rate, window)),
+        // As shipped (mutual TLS on every hop), and with TLS_MODE=plaintext: the difference is what TLS costs.
+        ("etl", rate => EtlChain.RunAsync(repo, size, BatchSize, rate, window, mutualTls: true)),
+        ("etl-plaintext", rate => EtlChain.RunAsync(repo, size, BatchSize, rate, window, mutualTls: false)),
     };
     if (natsServer)
     {

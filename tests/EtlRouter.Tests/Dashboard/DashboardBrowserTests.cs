@@ -39,11 +39,19 @@ public sealed class DashboardBrowserTests
         Assertions.SetDefaultExpectTimeout(20_000);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
+        // As a user of a mutual-TLS install: the browser trusts nothing it was not told to (the test CA is no public
+        // one) and presents an admin certificate, which /graphql asks for.
+        var admin = TestCertificates.DirectoryFor(TestCertificates.Admin);
+        var root = $"https://127.0.0.1:{rig.RouterNode.HttpPort}";
+        var page = await browser.NewPageAsync(new()
+        {
+            ViewportSize = new() { Width = 1366, Height = 900 },
+            IgnoreHTTPSErrors = true,
+            ClientCertificates = [new() { Origin = root, CertPath = Path.Combine(admin, "tls.crt"), KeyPath = Path.Combine(admin, "tls.key") }],
+        });
         // What the browser downloads (bodies as transferred, compressed where the router compressed them).
         var transfers = new List<Task<RequestSizesResult>>();
         page.RequestFinished += (_, request) => transfers.Add(request.SizesAsync());
-        var root = $"http://127.0.0.1:{rig.RouterNode.HttpPort}";
 
         // Overview: the cluster's nodes and leader, the pipeline, the sidecars.
         await page.GotoAsync(root + "/");
