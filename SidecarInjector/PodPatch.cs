@@ -38,6 +38,10 @@ public static class PodPatch
             },
         }));
         patch.Add(pod.Spec?.Volumes is { Count: > 0 } ? Add("/spec/volumes/-", token) : Add("/spec/volumes", new JsonArray(token)));
+        // A projected token needs the pod's account named; the API server's ServiceAccount admission names "default"
+        // for a pod that names none, but where it runs after us, or not at all, validation would refuse the pod.
+        if (string.IsNullOrEmpty(pod.Spec?.ServiceAccountName))
+            patch.Add(Add("/spec/serviceAccountName", JsonValue.Create("default")));
 
         // A label NetworkPolicies select injected pods by (config/network-policies).
         if (pod.Metadata?.Labels is null)

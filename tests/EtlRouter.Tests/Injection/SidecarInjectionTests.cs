@@ -57,6 +57,31 @@ public sealed class SidecarInjectionTests
     }
 
     [Fact]
+    public void The_sidecar_gets_its_identity_proof_a_projected_token_the_ca_bundle_and_the_label_policies_select()
+    {
+        var settings = new InjectorSettings { CertificateEndpoint = "https://etl-operator-certificates.etl-system.svc:9444" };
+        var pod = Pod(annotations: new() { [InjectionAnnotations.Inject] = "true" });
+        var withoutCa = Patched(pod, new SidecarInjectionWebhook(settings).Review(Read(Review("CREATE", pod)), new Dictionary<string, string>(), Version.Parse("1.31")).Response.ToReview());
+        Assert.DoesNotContain(withoutCa.Spec.InitContainers[0].Env, e => e.Name == "TLS_CA_PEM");
+
+        settings.UseCaBundle(() => "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n");
+        var result = Patched(pod, new SidecarInjectionWebhook(settings).Review(Read(Review("CREATE", pod)), new Dictionary<string, string>(), Version.Parse("1.31")).Response.ToReview());
+        var sidecar = result.Spec.InitContainers[0];
+        Assert.Equal("https://etl-operator-certificates.etl-system.svc:9444", sidecar.Env.Single(e => e.Name == "CERTIFICATE_ENDPOINT").Value);
+        Assert.Equal("/var/run/secrets/etl-router/token", sidecar.Env.Single(e => e.Name == "SIDECAR_TOKEN_FILE").Value);
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", sidecar.Env.Single(e => e.Name == "TLS_CA_PEM").Value, StringComparison.Ordinal);
+        var mount = Assert.Single(sidecar.VolumeMounts);
+        Assert.True(mount.ReadOnlyProperty);
+        var token = Assert.Single(result.Spec.Volumes, v => v.Name == mount.Name).Projected.Sources.Single().ServiceAccountToken;
+        Assert.Equal("etl-router", token.Audience);
+        Assert.Equal(3600, token.ExpirationSeconds);
+        // A projected token needs the pod's account named; the app's containers see nothing new.
+        Assert.Equal("default", result.Spec.ServiceAccountName);
+        Assert.Null(result.Spec.Containers[0].VolumeMounts);
+        Assert.Equal("injected", result.Metadata.Labels[InjectionAnnotations.SidecarLabel]);
+    }
+
+    [Fact]
     public void Before_1_29_or_when_asked_the_sidecar_is_a_regular_container_after_the_apps()
     {
         var pod = Pod(annotations: new() { [InjectionAnnotations.Inject] = "true" });
