@@ -141,11 +141,14 @@ public static class ChaosSoak
             }
         });
 
-        // Kill while the source still produces; then let everything drain.
+        // Kill while the source still produces; then let everything drain. The kinds come in shuffled rounds, so
+        // every kind is hit once before any is hit twice; the victim within a kind is random.
+        var round = new Queue<string>();
         while (!stop.IsCancellationRequested && await SentAsync(generator) < settings.Records)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(settings.KillEvery.TotalMilliseconds * (0.5 + random.NextDouble())));
-            var kind = Kinds[random.Next(Kinds.Length)];
+            if (round.Count == 0) foreach (var next in Kinds.OrderBy(_ => random.Next())) round.Enqueue(next);
+            var kind = round.Dequeue();
             kills[kind]++;
             switch (kind)
             {
