@@ -48,7 +48,8 @@ public sealed class ServiceEntityController<TService>(RouterConnections router, 
         try
         {
             var found = await router.ControlPlane.ListServiceEndpointsAsync(
-                new ListServiceEndpointsRequest { Kind = PipelineDefinitionBuilder.Kind(entity.ServiceKind), Service = serviceName },
+                // Only sidecars of the entity's namespace: they are the ones its namespace's pipelines may run on.
+                new ListServiceEndpointsRequest { Kind = PipelineDefinitionBuilder.Kind(entity.ServiceKind), Service = serviceName, Namespace = entity.Metadata.NamespaceProperty ?? "default" },
                 router.Call(cancellationToken));
             status.Endpoints = found.Endpoints.Select(e => new ServiceEndpointStatus { SidecarId = e.SidecarId, Pod = e.Pod, Address = e.Address }).ToList();
             status.SidecarCount = found.Endpoints.Count;

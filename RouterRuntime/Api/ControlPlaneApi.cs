@@ -87,7 +87,7 @@ internal sealed class ControlPlaneApi(
         var response = new ListServiceEndpointsResponse();
         lock (state.Sync)
         {
-            response.Endpoints.AddRange(StateViews.Endpoints(state, request.Kind, request.Service));
+            response.Endpoints.AddRange(StateViews.Endpoints(state, request.Kind, request.Service, request.Namespace));
         }
 
         return response;

@@ -7,8 +7,9 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// The one rule every assignment obeys, whichever path of <see cref="StageScheduler"/> made it. For the stages
 /// that share a <see cref="SharedStageKey"/> (a group):
 /// <list type="number">
-/// <item>the candidates are the live sidecars that registered the stage's service (kind and name); for a stage
-/// with an explicit endpoint that no sidecar registered, every live sidecar (the sidecar calls the endpoint);</item>
+/// <item>the candidates are the live sidecars of the pipeline's namespace that registered the stage's service
+/// (kind and name); for a stage with an explicit endpoint that no sidecar registered, every live sidecar of the
+/// namespace (the sidecar calls the endpoint);</item>
 /// <item>the group runs on <c>min(replicas, candidates)</c> distinct candidates, replicas being the most any
 /// member asks for (at least one);</item>
 /// <item>every member holds the same sidecars and the same <see cref="Reason"/> for what is missing.</item>
@@ -18,10 +19,18 @@ namespace EtlRouter.RouterRuntime.Scheduling;
 /// </summary>
 internal static class AssignmentRule
 {
-    public static List<StoredSidecar> Candidates(StageDefinition stage, IReadOnlyList<StoredSidecar> sidecars)
+    public static List<StoredSidecar> Candidates(string @namespace, StageDefinition stage, IReadOnlyList<StoredSidecar> sidecars)
     {
-        var serving = sidecars.Where(s => Serves(s, stage)).ToList();
-        return serving.Count > 0 || stage.Endpoint.Length == 0 ? serving : sidecars.ToList();
+        var local = sidecars.Where(s => InNamespace(s, @namespace)).ToList();
+        var serving = local.Where(s => Serves(s, stage)).ToList();
+        return serving.Count > 0 || stage.Endpoint.Length == 0 ? serving : local;
+    }
+
+    /// <summary>Whether a sidecar's pod (namespace/name, checked against its certificate at registration) is in <paramref name="namespace"/>.</summary>
+    public static bool InNamespace(StoredSidecar sidecar, string @namespace)
+    {
+        var pod = sidecar.Registration.Pod;
+        return pod.Length > @namespace.Length && pod[@namespace.Length] == '/' && pod.StartsWith(@namespace, StringComparison.Ordinal);
     }
 
     /// <summary>Whether a sidecar registered the stage's service (kind and name).</summary>

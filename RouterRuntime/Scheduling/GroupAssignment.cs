@@ -35,7 +35,7 @@ internal static class GroupAssignment
             if (!pipelines.TryGetValue(pipelineKey, out var pipeline)) continue;
             for (var i = 0; i < pipeline.Definition.Stages.Count; i++)
             {
-                if (SharedStageKey.Of(pipeline.Definition.Stages[i]) == key) touched.Add(resolve((pipelineKey, i)));
+                if (SharedStageKey.Of(pipeline.Definition.Ref.Namespace, pipeline.Definition.Stages[i]) == key) touched.Add(resolve((pipelineKey, i)));
             }
         }
 
@@ -52,7 +52,7 @@ internal static class GroupAssignment
         if (touched.Any(t => t.Stored.Sidecars.Count > 0 && !t.Stored.Sidecars.SequenceEqual(assigned.Sidecars, StringComparer.Ordinal))) return null;
 
         var replicas = (int)index.MaxReplicas(key);
-        if (!AssignmentRule.Holds(kept.Definition, replicas, assigned, AssignmentRule.Candidates(kept.Definition, sidecars))) return null;
+        if (!AssignmentRule.Holds(kept.Definition, replicas, assigned, AssignmentRule.Candidates(key.Namespace, kept.Definition, sidecars))) return null;
 
         charge(assigned.Sidecars);
         var changed = false;
@@ -74,11 +74,11 @@ internal static class GroupAssignment
     /// the least-loaded candidates; <paramref name="charge"/> adds the chosen ones to the load. Returns whether
     /// any member changed.
     /// </summary>
-    public static bool Assign(List<(StageDefinition Definition, StoredStage Stored)> members, IReadOnlyList<StoredSidecar> sidecars, Func<Dictionary<string, int>> load, Action<IEnumerable<string>> charge, ulong next)
+    public static bool Assign(SharedStageKey key, List<(StageDefinition Definition, StoredStage Stored)> members, IReadOnlyList<StoredSidecar> sidecars, Func<Dictionary<string, int>> load, Action<IEnumerable<string>> charge, ulong next)
     {
         var definition = members[0].Definition;
         var replicas = AssignmentRule.Replicas(members.Select(m => m.Definition));
-        var candidates = AssignmentRule.Candidates(definition, sidecars);
+        var candidates = AssignmentRule.Candidates(key.Namespace, definition, sidecars);
         var candidateIds = candidates.Select(c => c.Registration.SidecarId).ToHashSet(StringComparer.Ordinal);
 
         var previous = members.Select(m => m.Stored).FirstOrDefault(s => s.Sidecars.Count > 0)?.Sidecars ?? [];

@@ -29,7 +29,7 @@ internal static class SchedulingInvariant
             members.AddRange(pipeline.Definition.Stages.Select(d => (name, d, pipeline.Stages.First(s => s.Name == d.Name))));
         }
 
-        foreach (var group in members.GroupBy(m => SharedStageKey.Of(m.Definition)))
+        foreach (var group in members.GroupBy(m => SharedStageKey.Of(m.Pipeline[..m.Pipeline.IndexOf('/', StringComparison.Ordinal)], m.Definition)))
         {
             var first = group.First();
             var where = $"{first.Pipeline} stage {first.Definition.Name} (group of {group.Count()})";
@@ -40,7 +40,7 @@ internal static class SchedulingInvariant
             }
 
             var replicas = AssignmentRule.Replicas(group.Select(m => m.Definition));
-            var candidates = AssignmentRule.Candidates(first.Definition, sidecars);
+            var candidates = AssignmentRule.Candidates(group.Key.Namespace, first.Definition, sidecars);
             if (!AssignmentRule.Holds(first.Definition, replicas, first.Stored, candidates))
             {
                 var wanted = Math.Min(replicas, candidates.Count);

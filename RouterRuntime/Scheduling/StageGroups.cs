@@ -26,7 +26,7 @@ internal sealed class StageGroups
     {
         for (var i = 0; i < definition.Stages.Count; i++)
         {
-            var key = SharedStageKey.Of(definition.Stages[i]);
+            var key = SharedStageKey.Of(definition.Ref.Namespace, definition.Stages[i]);
             if (!groups.TryGetValue(key, out var members))
             {
                 members = new SortedSet<(string Pipeline, int Stage)>(MemberOrder);
@@ -44,7 +44,7 @@ internal sealed class StageGroups
     {
         for (var i = 0; i < definition.Stages.Count; i++)
         {
-            var key = SharedStageKey.Of(definition.Stages[i]);
+            var key = SharedStageKey.Of(definition.Ref.Namespace, definition.Stages[i]);
             if (!groups.TryGetValue(key, out var members) || !members.Remove((pipelineKey, i))) continue;
             var counts = replicas[key];
             var wanted = Math.Max(1, definition.Stages[i].Replicas);
@@ -72,5 +72,5 @@ internal sealed class StageGroups
     public uint MaxReplicas(SharedStageKey key) => replicas.TryGetValue(key, out var counts) && counts.Count > 0 ? counts.Keys.Max() : 1;
 
     /// <summary>The keys of a definition's stages.</summary>
-    public static IEnumerable<SharedStageKey> Keys(PipelineDefinition? definition) => definition?.Stages.Select(SharedStageKey.Of) ?? [];
+    public static IEnumerable<SharedStageKey> Keys(PipelineDefinition? definition) => definition?.Stages.Select(stage => SharedStageKey.Of(definition.Ref.Namespace, stage)) ?? [];
 }

@@ -41,7 +41,7 @@ internal static class StageScheduler
                     continue;
                 }
 
-                var key = SharedStageKey.Of(definition);
+                var key = SharedStageKey.Of(pipeline.Definition.Ref.Namespace, definition);
                 if (!byKey.TryGetValue(key, out var members))
                 {
                     members = [];
@@ -57,8 +57,8 @@ internal static class StageScheduler
 
         var next = epoch + 1;
         var changed = false;
-        foreach (var (_, members) in groups)
-            changed |= GroupAssignment.Assign(members, sidecars, () => load, ids => { foreach (var id in ids) load[id]++; }, next);
+        foreach (var (key, members) in groups)
+            changed |= GroupAssignment.Assign(key, members, sidecars, () => load, ids => { foreach (var id in ids) load[id]++; }, next);
         return changed ? next : epoch;
     }
 
@@ -92,7 +92,7 @@ internal static class StageScheduler
             {
                 foreach (var definition in pipeline.Definition.Stages)
                 {
-                    if (pending.Contains(SharedStageKey.Of(definition))) continue;
+                    if (pending.Contains(SharedStageKey.Of(pipeline.Definition.Ref.Namespace, definition))) continue;
                     foreach (var id in PipelineStages.Stored(pipeline, definition).Sidecars)
                     {
                         if (load.TryGetValue(id, out var count)) load[id] = count + 1;
@@ -114,7 +114,7 @@ internal static class StageScheduler
         foreach (var (key, members) in groups)
         {
             changed |= GroupAssignment.AssignWritten(key, members, written, index, pipelines, Resolve, sidecars, Charge, next)
-                ?? GroupAssignment.Assign(members.Select(Resolve).ToList(), sidecars, Load, Charge, next);
+                ?? GroupAssignment.Assign(key, members.Select(Resolve).ToList(), sidecars, Load, Charge, next);
             pending.Remove(key);
         }
 

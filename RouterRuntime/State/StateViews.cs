@@ -117,8 +117,9 @@ internal static class StateViews
         return result;
     }
 
-    public static IEnumerable<ServiceEndpoint> Endpoints(RouterState state, StageKind kind, string service) =>
+    public static IEnumerable<ServiceEndpoint> Endpoints(RouterState state, StageKind kind, string service, string @namespace = "") =>
         state.Sidecars.Values
+            .Where(s => @namespace.Length == 0 || Scheduling.AssignmentRule.InNamespace(s, @namespace))
             .SelectMany(s => s.Registration.Services.Select(found => (Sidecar: s.Registration, Found: found)))
             .Where(x => (kind == StageKind.Unspecified || x.Found.Kind == kind) && (service.Length == 0 || x.Found.Name == service))
             .Select(x => new ServiceEndpoint { SidecarId = x.Sidecar.SidecarId, Pod = x.Sidecar.Pod, Address = x.Sidecar.Address, Kind = x.Found.Kind, Service = x.Found.Name });

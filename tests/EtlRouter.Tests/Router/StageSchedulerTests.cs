@@ -46,6 +46,29 @@ public sealed class StageSchedulerTests
     }
 
     [Fact]
+    public void A_pipeline_runs_only_on_sidecars_of_its_own_namespace_and_same_named_services_elsewhere_are_not_shared()
+    {
+        // A sidecar of namespace bank serves a service named like shop's: shop's pipeline must not get it.
+        var bank = RouterTestData.Sidecar("bank-1", (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        bank.Pod = "bank/bank-1";
+        Apply(new Command { RegisterSidecar = bank });
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("orders", ns: "shop") });
+        Apply(new Command { ApplyPipeline = RouterTestData.Linear("payments", ns: "bank") });
+        var shop = state.Pipelines["shop/orders"];
+        Assert.All(shop.Stages, s => Assert.Empty(s.Sidecars));
+        Assert.Contains("no live sidecar serves source 'gen'", shop.Stages.Single(s => s.Name == "source").UnassignedReason, StringComparison.Ordinal);
+        Assert.All(state.Pipelines["bank/payments"].Stages, s => Assert.Equal(["bank-1"], s.Sidecars));
+
+        // One of its own arrives: shop's stages go there, bank's stay where they are.
+        var own = RouterTestData.Sidecar("shop-1", (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
+        own.Pod = "shop/shop-1";
+        Apply(new Command { RegisterSidecar = own });
+        Assert.All(state.Pipelines["shop/orders"].Stages, s => Assert.Equal(["shop-1"], s.Sidecars));
+        Assert.All(state.Pipelines["bank/payments"].Stages, s => Assert.Equal(["bank-1"], s.Sidecars));
+        Assert.Empty(EtlRouter.RouterRuntime.Scheduling.SchedulingInvariant.Violations(state.Pipelines.Values, state.Sidecars.Values.ToList()));
+    }
+
+    [Fact]
     public void Replicas_spread_over_distinct_sidecars_least_loaded_first()
     {
         foreach (var id in new[] { "a", "b", "c" }) Register(id, (StageKind.Source, "gen"), (StageKind.Transform, "mask"), (StageKind.Sink, "files"));
@@ -228,8 +251,8 @@ public sealed class StageSchedulerTests
 
         // Every group is consistent: all members of a shared stage run on the same sidecars, as many as the
         // most demanding member asks for.
-        var stages = state.Pipelines.Values.SelectMany(p => p.Definition.Stages.Select(d => (Definition: d, Stored: p.Stages.Single(s => s.Name == d.Name))));
-        foreach (var group in stages.GroupBy(s => EtlRouter.RouterRuntime.Scheduling.SharedStageKey.Of(s.Definition)))
+        var stages = state.Pipelines.Values.SelectMany(p => p.Definition.Stages.Select(d => (p.Definition.Ref.Namespace, Definition: d, Stored: p.Stages.Single(s => s.Name == d.Name))));
+        foreach (var group in stages.GroupBy(s => EtlRouter.RouterRuntime.Scheduling.SharedStageKey.Of(s.Namespace, s.Definition)))
         {
             var sidecars = group.First().Stored.Sidecars.ToList();
             Assert.All(group, member => Assert.Equal(sidecars, member.Stored.Sidecars));

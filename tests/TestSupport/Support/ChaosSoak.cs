@@ -40,8 +40,9 @@ public sealed record ChaosSoakReport(
 /// <summary>
 /// The chaos soak: a pipeline with fan-out and a transform writing into PostgreSQL (source -> raw sink, and source ->
 /// mask-pii -> masked sink; the Postgres sink is idempotent by record id), managed by the operator through an API
-/// server, on a three-node router. While the source produces, a driver kill -9s at random sidecars, connectors,
-/// router nodes (the leader among them) and the operator, restarting each. Afterwards every record must be in each
+/// server, on a three-node router. While the source produces, a driver kill -9s at random sidecars (the source's
+/// included), the transform's and sinks' connectors, router nodes (the leader among them) and the operator,
+/// restarting each. Afterwards every record must be in each
 /// table exactly once, or in the dead-letter queue with its error.
 /// </summary>
 public static class ChaosSoak
@@ -74,7 +75,9 @@ public static class ChaosSoak
             await rig.SidecarAsync("pod-raw", raw),
             await rig.SidecarAsync("pod-masked", masked),
         };
-        var connectors = new[] { generator, mask, raw, masked };
+        // The source's connector is the origin of the records, not a stage: a restarted generator starts again at
+        // gen-0, which makes "what was produced" depend on when it died. The transform's and sinks' connectors die.
+        var connectors = new[] { mask, raw, masked };
 
         // The operator, against an API server of its own, owns the pipeline: killing it must not disturb the flow.
         await using var api = await TestApiServer.StartAsync();
