@@ -13,7 +13,27 @@ public sealed class EtcdSystem(string root, int basePort) : SystemUnderTest
 
     private int Port => basePort + (generation * 10);
 
-    private string InitialCluster => string.Join(",", Enumerable.Range(1, 3).Select(i => $"e{i}=http://127.0.0.1:{Port + 3 + i}"));
+    private string InitialCluster => string.Join(",", Enumerable.Range(1, 3).Select(i => $"e{i}={BenchTls.Scheme}://127.0.0.1:{Port + 3 + i}"));
+
+    /// <summary>BENCH_TLS=1: client and peer TLS, both with certificate authentication.</summary>
+    private static string[] TlsArguments(int member)
+    {
+        if (!BenchTls.On) return [];
+        var directory = BenchTls.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Router($"etcd-{member}"));
+        string File(string name) => Path.Combine(directory, name);
+        return
+        [
+            "--cert-file", File("tls.crt"), "--key-file", File("tls.key"), "--trusted-ca-file", File("ca.crt"), "--client-cert-auth",
+            "--peer-cert-file", File("tls.crt"), "--peer-key-file", File("tls.key"), "--peer-trusted-ca-file", File("ca.crt"), "--peer-client-cert-auth",
+        ];
+    }
+
+    private static string[] EtcdctlTls()
+    {
+        if (!BenchTls.On) return [];
+        var directory = BenchTls.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Admin("bench"));
+        return ["--cacert", Path.Combine(directory, "ca.crt"), "--cert", Path.Combine(directory, "tls.crt"), "--key", Path.Combine(directory, "tls.key")];
+    }
 
     public override async Task StartAsync()
     {
@@ -27,13 +47,14 @@ public sealed class EtcdSystem(string root, int basePort) : SystemUnderTest
             $"e{i}", "etcd",
             [
                 "--name", $"e{i}", "--data-dir", Path.Combine(dataRoot, $"e{i}"),
-                "--listen-client-urls", $"http://127.0.0.1:{Port + i}", "--advertise-client-urls", $"http://127.0.0.1:{Port + i}",
-                "--listen-peer-urls", $"http://127.0.0.1:{Port + 3 + i}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{Port + 3 + i}",
+                "--listen-client-urls", $"{BenchTls.Scheme}://127.0.0.1:{Port + i}", "--advertise-client-urls", $"{BenchTls.Scheme}://127.0.0.1:{Port + i}",
+                "--listen-peer-urls", $"{BenchTls.Scheme}://127.0.0.1:{Port + 3 + i}", "--initial-advertise-peer-urls", $"{BenchTls.Scheme}://127.0.0.1:{Port + 3 + i}",
+                .. TlsArguments(i),
                 "--initial-cluster", InitialCluster, "--initial-cluster-state", restored ? "existing" : "new",
                 "--initial-cluster-token", $"bench-{generation}", "--log-level", "error",
             ],
             new Dictionary<string, string>(),
-            $"http://127.0.0.1:{Port + i}")).ToList();
+            $"{BenchTls.Scheme}://127.0.0.1:{Port + i}")).ToList();
         await StartNodesAsync(nodes);
     }
 
@@ -51,7 +72,7 @@ public sealed class EtcdSystem(string root, int basePort) : SystemUnderTest
     public override async Task<long> SnapshotAsync(string file, CancellationToken token)
     {
         var leader = await LeaderAsync(token);
-        await Run("etcdctl", ["--endpoints", leader.GrpcAddress, "snapshot", "save", file], token);
+        await Run("etcdctl", ["--endpoints", leader.GrpcAddress, .. EtcdctlTls(), "snapshot", "save", file], token);
         return new FileInfo(file).Length;
     }
 
@@ -65,7 +86,7 @@ public sealed class EtcdSystem(string root, int basePort) : SystemUnderTest
         {
             await Run("etcdctl", ["snapshot", "restore", file, "--name", $"e{i}", "--data-dir", Path.Combine(dataRoot, $"e{i}"),
                 "--initial-cluster", InitialCluster, "--initial-cluster-token", $"bench-{generation}",
-                "--initial-advertise-peer-urls", $"http://127.0.0.1:{Port + 3 + i}"], token);
+                "--initial-advertise-peer-urls", $"{BenchTls.Scheme}://127.0.0.1:{Port + 3 + i}"], token);
         }
 
         await StartMembersAsync(dataRoot, restored: false);

@@ -30,11 +30,11 @@ public sealed class RouterSystem(string dll, string root, int basePort) : System
                 ["BIND_ADDRESS"] = "127.0.0.1",
                 ["SNAPSHOT_INTERVAL"] = "10000",
                 ["Logging__LogLevel__Default"] = "Warning",
-                // Both sides plaintext, as etcd runs here without TLS: like for like. A run with mutual TLS on
-                // both (the router as shipped, etcd with --client-cert-auth) is still to be measured.
-                ["TLS_MODE"] = "plaintext",
+                // Like for like: both plaintext, or (BENCH_TLS=1) both mutual TLS, the router as shipped.
+                ["TLS_MODE"] = BenchTls.On ? "mutual" : "plaintext",
+                ["TLS_DIR"] = BenchTls.On ? BenchTls.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Router($"{i}")) : string.Empty,
             },
-            $"http://127.0.0.1:{port + 3 + i}")).ToList();
+            $"{BenchTls.Scheme}://127.0.0.1:{port + 3 + i}")).ToList();
         await StartNodesAsync(nodes);
     }
 

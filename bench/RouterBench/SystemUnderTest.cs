@@ -66,7 +66,7 @@ public abstract class SystemUnderTest : IDisposable
         lock (channels)
         {
             if (!channels.TryGetValue(node.GrpcAddress, out var channel))
-                channels[node.GrpcAddress] = channel = GrpcChannel.ForAddress(node.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+                channels[node.GrpcAddress] = channel = GrpcChannel.ForAddress(node.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024, HttpHandler = BenchTls.Handler() });
             return channel;
         }
     }

@@ -60,6 +60,51 @@ public sealed class SidecarIdentityOnRealApiServerTests(RealApiServerTarget targ
     }
 
     [Fact]
+    public async Task A_sidecar_renews_its_short_lived_certificate_at_half_life_and_stays_registered()
+    {
+        target.Require();
+        var ns = await target.NamespaceAsync("identity-renewal");
+        var admin = target.Admin;
+        await admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "app" } }, ns);
+        var pod = await admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "app-3" },
+            Spec = new V1PodSpec { ServiceAccountName = "app", AutomountServiceAccountToken = false, Containers = [new V1Container { Name = "app", Image = "app:1" }] },
+        }, ns);
+
+        // A second operator replica that issues 20-second certificates (every replica serves the certificate port).
+        using var issuer = new OperatorProcess("e2e-operator-short-certs", target.OperatorKubeconfig, target.Rig.RouterNode.GrpcAddress, new() { ["Install__SidecarValidity"] = "00:00:20" });
+        await issuer.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("etl-identity-");
+        try
+        {
+            var tokenFile = Path.Combine(directory.FullName, "token");
+            await File.WriteAllTextAsync(tokenFile, await TokenAsync(admin, ns, "etl-router", pod), TestContext.Current.CancellationToken);
+            using var sidecar = new SidecarProcess("app-3", target.Rig.RouterNode.GrpcAddress, FreePorts.Take(1), new Dictionary<string, string>
+            {
+                ["POD_NAMESPACE"] = ns,
+                ["TLS_DIR"] = Directory.CreateDirectory(Path.Combine(directory.FullName, "tls")).FullName,
+                ["SIDECAR_TOKEN_FILE"] = tokenFile,
+                ["CERTIFICATE_ENDPOINT"] = $"https://127.0.0.1:{issuer.CertificatePort}",
+                ["TLS_CA_PEM"] = await File.ReadAllTextAsync(Path.Combine(TestCertificates.AuthorityDirectory, "ca.crt"), TestContext.Current.CancellationToken),
+            });
+            await sidecar.StartAsync();
+
+            // Two renewals later (one every ~10 s) it is still registered on the stream it opened first.
+            var issued = $"Issued spiffe://etl-router/ns/{ns}/sidecar/app-3 a certificate";
+            await Eventually.WaitUntil(() => Task.FromResult(issuer.Process.Printed(issued).Count >= 3), "two renewals", TimeSpan.FromSeconds(45), issuer.Process.Describe);
+            await sidecar.WaitReadyAsync();
+            Assert.True(sidecar.Process.IsRunning);
+            Assert.False(sidecar.Process.HasPrinted("Could not get this sidecar's certificate"), sidecar.Process.RecentOutput);
+            Assert.Single(sidecar.Process.Printed("Registered as"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_token_that_proves_no_pod_or_is_meant_for_someone_else_gets_no_certificate()
     {
         target.Require();

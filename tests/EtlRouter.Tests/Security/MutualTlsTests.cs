@@ -135,6 +135,64 @@ public sealed class MutualTlsTests
         return signed.CopyWithPrivateKey(key);
     }
 
+    [Fact]
+    public async Task A_renewed_certificate_is_served_from_the_next_connection_while_open_streams_carry_on()
+    {
+        // The node's TLS_DIR as a mounted Secret: the files change under it, the process is not restarted.
+        var directory = Directory.CreateTempSubdirectory("etl-rotation-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(TestCertificates.DirectoryFor(PeerIdentity.Router("1"))))
+                File.Copy(file, Path.Combine(directory.FullName, Path.GetFileName(file)));
+            await using var cluster = await RouterCluster.StartAsync(1, new Dictionary<string, string> { ["TLS_DIR"] = directory.FullName });
+            var node = cluster.Nodes[0];
+            var before = await ServedCertificateAsync(node.GrpcPort);
+
+            // A stream opened before the renewal.
+            using var watch = node.ControlPlane.WatchPipelineStatus(new WatchPipelineStatusRequest());
+            await node.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = RouterTestData.Linear("before") });
+            Assert.True(await watch.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+
+            var renewed = CertificateIssuer.IssueIdentity(TestCertificates.Authority, PeerIdentity.Router("1"), ["127.0.0.1"], DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
+            AuthorityFiles.WriteIdentity(directory.FullName, renewed, File.ReadAllText(Path.Combine(directory.FullName, "ca.crt")));
+            await Eventually.WaitUntil(async () => await ServedCertificateAsync(node.GrpcPort) == renewed.Thumbprint,
+                "the renewed certificate served", TimeSpan.FromSeconds(30), () => node.RecentOutput);
+            Assert.NotEqual(before, renewed.Thumbprint);
+
+            // The stream opened before the renewal still delivers.
+            await node.ControlPlane.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = RouterTestData.Linear("after") });
+            var seen = new List<string>();
+            while (!seen.Contains("after") && await watch.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
+                seen.Add(watch.ResponseStream.Current.Definition.Ref.Name);
+            Assert.Contains("after", seen);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The thumbprint of the certificate a TLS port presents to a new connection.</summary>
+    private static async Task<string> ServedCertificateAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        await using var tls = new SslStream(client.GetStream());
+        string? thumbprint = null;
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            ClientCertificates = [TestCertificates.ClientAs(TestCertificates.Admin).Certificates.Certificate],
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                thumbprint = certificate is null ? null : new X509Certificate2(certificate).Thumbprint;
+                return true;
+            },
+        });
+        return thumbprint!;
+    }
+
     private static async Task RefusedAsync(GrpcChannel channel)
     {
         var e = await Assert.ThrowsAsync<RpcException>(() => new ControlPlane.ControlPlaneClient(channel)
