@@ -19,6 +19,10 @@ internal sealed class CertificateBootstrap(SidecarOptions options, IdentityCerti
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
+    // When the certificate in use arrived: its life is counted from here, not from its NotBefore, which the CA
+    // sets minutes early for clock skew (counted from there, a short-lived certificate is due at once).
+    private DateTime receivedAt = DateTime.UtcNow;
+
     /// <summary>Whether this sidecar asks for its certificate rather than reading one from TLS_DIR.</summary>
     public static bool Applies(SidecarOptions options) =>
         options.Tls.IsMutual && !File.Exists(options.Tls.CertificateFile) && options.TokenFile is not null && options.CertificateEndpoint is not null;
@@ -45,9 +49,8 @@ internal sealed class CertificateBootstrap(SidecarOptions options, IdentityCerti
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var certificate = certificates.Certificate;
-            var halfLife = (certificate.NotAfter - certificate.NotBefore) / 2;
-            var due = certificate.NotBefore.ToUniversalTime() + halfLife - DateTime.UtcNow;
+            var notAfter = certificates.Certificate.NotAfter.ToUniversalTime();
+            var due = receivedAt + ((notAfter - receivedAt) / 2) - DateTime.UtcNow;
             try
             {
                 if (due > TimeSpan.Zero) await Task.Delay(due, stoppingToken);
@@ -87,5 +90,6 @@ internal sealed class CertificateBootstrap(SidecarOptions options, IdentityCerti
         }
 
         certificates.Use(issued, body.GetProperty("caBundle").GetString()!);
+        receivedAt = DateTime.UtcNow;
     }
 }

@@ -12,7 +12,7 @@ if (string.IsNullOrEmpty(postgres))
 
 int Setting(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : fallback;
 var settings = new ChaosSoakSettings(
-    Records: Setting("SOAK_RECORDS", 120_000),
+    Records: Setting("SOAK_RECORDS", 90_000),
     Rate: Setting("SOAK_RATE", 600),
     KillEvery: TimeSpan.FromSeconds(Setting("SOAK_KILL_SECONDS", 3)),
     Seed: Setting("SOAK_SEED", 2026),
@@ -29,7 +29,7 @@ if (args.Length > 0)
         string.Empty,
         "A pipeline with fan-out and a transform (source -> raw Postgres sink; source -> mask-pii -> masked Postgres sink), managed by",
         "the operator through an API server, on a three-node router, every hop mutual TLS. While the source produces, a driver",
-        $"kill -9s a random victim every {settings.KillEvery.TotalSeconds:0} s on average (a sidecar, a connector, a router node, the leader, or the",
+        $"kill -9s a victim every {settings.KillEvery.TotalSeconds:0} s on average (kinds in shuffled rounds: a sidecar, the transform's or a sink's connector, a router node, the leader, or the",
         "operator) and restarts it 0.1-1.5 s later. Afterwards every record must be in each table once, or in the dead-letter queue.",
         string.Empty,
         "| records (x 2 sinks) | kills | written | dead-lettered | lost | duplicates | longest stall | elapsed |",
