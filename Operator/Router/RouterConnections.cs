@@ -19,6 +19,7 @@ public sealed class RouterConnections(RouterSettings settings, ILoggerFactory lo
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly Lock _tlsLock = new();
+    private readonly CancellationTokenSource _stopping = new();
     private MutualTls? _tls;
     private bool _plaintext;
 
@@ -56,6 +57,8 @@ public sealed class RouterConnections(RouterSettings settings, ILoggerFactory lo
             {
                 _tls = TransportSecurity.Start(tls, loggerFactory);
                 _plaintext = _tls is null;
+                // Files that cert-manager (or an admin) renews are read again, as every process does.
+                if (_tls is not null) _ = _tls.Certificates.WatchAsync(TimeSpan.FromSeconds(10), _stopping.Token);
                 return _tls;
             }
 
@@ -74,6 +77,8 @@ public sealed class RouterConnections(RouterSettings settings, ILoggerFactory lo
 
     public void Dispose()
     {
+        _stopping.Cancel();
+        _stopping.Dispose();
         foreach (var channel in _channels.Values)
             channel.Dispose();
     }

@@ -118,7 +118,7 @@ internal static class GraphQLEndpoint
         }
 
         var viewer = false;
-        switch (GraphQLAccess.Of(http))
+        switch (GraphQLCaller.Access(http))
         {
             case GraphQLAccess.None:
                 await RefuseAsync(http, serializer, StatusCodes.Status401Unauthorized,

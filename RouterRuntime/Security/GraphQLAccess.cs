@@ -18,20 +18,18 @@ internal enum GraphQLAccess
     Write,
 }
 
-internal static class GraphQLAccessRules
+/// <summary>Reads a GraphQL caller's access off the client certificate of its connection.</summary>
+internal static class GraphQLCaller
 {
-    extension(GraphQLAccess)
+    public static GraphQLAccess Access(HttpContext http)
     {
-        public static GraphQLAccess Of(HttpContext http)
+        if (!http.RequestServices.GetRequiredService<RouterTransport>().IsMutual) return GraphQLAccess.Write;
+        if (http.Connection.ClientCertificate is not { } certificate || PeerIdentity.FromCertificate(certificate) is not { } caller) return GraphQLAccess.None;
+        return caller.Role switch
         {
-            if (!http.RequestServices.GetRequiredService<RouterTransport>().IsMutual) return GraphQLAccess.Write;
-            if (http.Connection.ClientCertificate is not { } certificate || PeerIdentity.FromCertificate(certificate) is not { } caller) return GraphQLAccess.None;
-            return caller.Role switch
-            {
-                PeerRole.Admin or PeerRole.Operator => GraphQLAccess.Write,
-                PeerRole.Viewer => GraphQLAccess.Read,
-                _ => GraphQLAccess.Forbidden,
-            };
-        }
+            PeerRole.Admin or PeerRole.Operator => GraphQLAccess.Write,
+            PeerRole.Viewer => GraphQLAccess.Read,
+            _ => GraphQLAccess.Forbidden,
+        };
     }
 }
