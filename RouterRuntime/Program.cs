@@ -32,8 +32,6 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-// A failed TLS handshake (plaintext or garbage on a TLS port) is logged by Kestrel at Debug: show it.
-builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", LogLevel.Debug);
 // DotNext logs every unreachable peer with a stack trace; a down peer is expected and shows in cluster status.
 builder.Logging.AddFilter("DotNext", LogLevel.Error);
 

@@ -36,8 +36,6 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
-// A failed TLS handshake (plaintext or garbage on the data-plane port) is logged by Kestrel at Debug: show it.
-builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", LogLevel.Debug);
 
 MutualTls? tls;
 CertificateBootstrap? bootstrap = null;

@@ -12,11 +12,27 @@ namespace EtlRouter.Security.Kestrel;
 /// </summary>
 internal static class ListenOptionsMutualTls
 {
-    public static void UseMutualTls(this ListenOptions listen, MutualTls tls, string port, SslApplicationProtocol protocol, Func<PeerIdentity, bool> allowed, bool requireCertificate = true) =>
+    // Set once a connection's bytes parsed as a TLS ClientHello; a connection that ends without it never spoke TLS.
+    private const string HelloSeen = "etl-router.tls-hello";
+
+    public static void UseMutualTls(this ListenOptions listen, MutualTls tls, string port, SslApplicationProtocol protocol, Func<PeerIdentity, bool> allowed, bool requireCertificate = true)
+    {
+        // Outside TLS: Kestrel drops a connection whose first bytes are no TLS handshake (plaintext, garbage) without
+        // a word above Debug; say it once, as a refused certificate is said by MutualTls.
+        listen.Use(next => async connection =>
+        {
+            await next(connection);
+            if (!connection.Items.ContainsKey(HelloSeen)) tls.RefusedWithoutHandshake(port, connection.RemoteEndPoint);
+        });
         listen.UseHttps(new TlsHandshakeCallbackOptions
         {
             // A client that connects and never finishes its handshake holds nothing for long.
             HandshakeTimeout = TimeSpan.FromSeconds(10),
-            OnConnection = context => ValueTask.FromResult(tls.ServerOptions(port, context.Connection.RemoteEndPoint, protocol, allowed, requireCertificate)),
+            OnConnection = context =>
+            {
+                context.Connection.Items[HelloSeen] = true;
+                return ValueTask.FromResult(tls.ServerOptions(port, context.Connection.RemoteEndPoint, protocol, allowed, requireCertificate));
+            },
         });
+    }
 }

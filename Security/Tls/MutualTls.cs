@@ -62,6 +62,10 @@ public sealed class MutualTls(IdentityCertificates certificates, ILogger logger)
         ServerOptions("raft", remote: null, new SslApplicationProtocol("etl-raft"), Roles(PeerRole.Router)),
         ClientOptions(Roles(PeerRole.Router), "a Raft peer"));
 
+    /// <summary>Logs a connection that ended without a TLS handshake: plaintext, garbage, or nothing at all.</summary>
+    public void RefusedWithoutHandshake(string port, EndPoint? remote) =>
+        logger.LogWarning("Refused a connection to the {Port} port from {Remote}: it sent no TLS handshake (plaintext or garbage); every caller must speak TLS with a certificate from the install CA", port, remote);
+
     public static Func<PeerIdentity, bool> Roles(params PeerRole[] roles) => identity => roles.Contains(identity.Role);
 
     private bool Check(System.Security.Cryptography.X509Certificates.X509Certificate? presented, Func<PeerIdentity, bool> allowed, string what)

@@ -50,6 +50,7 @@ public sealed class MutualTlsTests
         // Each refusal is one line naming the port and the reason; the node keeps serving its real callers.
         await Eventually.WaitUntil(() => Task.FromResult(
             node.RecentOutput.Contains("Refused a TLS connection to the gRPC port", StringComparison.Ordinal)
+            && node.RecentOutput.Contains("it sent no TLS handshake (plaintext or garbage)", StringComparison.Ordinal)
             && node.RecentOutput.Contains("not valid under the install CA", StringComparison.Ordinal)
             && node.RecentOutput.Contains("Refused a TLS connection to the raft port", StringComparison.Ordinal)
             && node.RecentOutput.Contains($"{TestCertificates.Admin} may not connect here", StringComparison.Ordinal)),
