@@ -41,29 +41,32 @@ MutualTls? tls;
 CertificateBootstrap? bootstrap = null;
 // Not disposed: a sidecar that asked for its certificate logs its renewals through it.
 var startupLogging = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+try
 {
-    try
+    if (CertificateBootstrap.Applies(options))
     {
-        if (CertificateBootstrap.Applies(options))
-        {
-            // No certificate mounted: trade the pod's ServiceAccount token for one before serving anything.
-            var certificates = new IdentityCertificates(options.Tls, TimeProvider.System, startupLogging.CreateLogger("EtlRouter.Security"));
-            bootstrap = new CertificateBootstrap(options, certificates, startupLogging.CreateLogger<CertificateBootstrap>());
-            using var stopping = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => stopping.Cancel();
-            await bootstrap.IssueAsync(stopping.Token);
-            tls = new MutualTls(certificates, startupLogging.CreateLogger("EtlRouter.Security"));
-        }
-        else
-        {
-            tls = TransportSecurity.Start(options.Tls, startupLogging);
-        }
+        // No certificate mounted: trade the pod's ServiceAccount token for one before serving anything.
+        var certificates = new IdentityCertificates(options.Tls, TimeProvider.System, startupLogging.CreateLogger("EtlRouter.Security"));
+        bootstrap = new CertificateBootstrap(options, certificates, startupLogging.CreateLogger<CertificateBootstrap>());
+        using var stopping = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => stopping.Cancel();
+        await bootstrap.IssueAsync(stopping.Token);
+        tls = new MutualTls(certificates, startupLogging.CreateLogger("EtlRouter.Security"));
     }
-    catch (InvalidOperationException e)
+    else
     {
-        Console.Error.WriteLine($"etl-sidecar: {e.Message}");
-        return 2;
+        tls = TransportSecurity.Start(options.Tls, startupLogging);
     }
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"etl-sidecar: {e.Message}");
+    return 2;
+}
+catch (OperationCanceledException)
+{
+    // Stopped while still waiting for a certificate: nothing to clean up.
+    return 0;
 }
 
 var transport = new SidecarTransport(tls, options);
