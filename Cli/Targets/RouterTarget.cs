@@ -27,8 +27,7 @@ internal sealed class RouterTarget : IDisposable
         Origin = origin;
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
         tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {address.Authority}");
-        var url = new UriBuilder(address) { Scheme = tls is null ? "http" : "https" }.Uri;
-        channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
+        channel = GrpcChannel.ForAddress(TlsSettings.Url(address.ToString(), tls is not null), new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
     }
 
     public string Address { get; }

@@ -35,8 +35,7 @@ public sealed class RouterConnections(RouterSettings settings, ILoggerFactory lo
         var tls = Tls();
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3), EnableMultipleHttp2Connections = true };
         tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {address}");
-        var url = new UriBuilder(address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address) { Scheme = tls is null ? "http" : "https" }.Uri;
-        return GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024, HttpHandler = handler });
+        return GrpcChannel.ForAddress(TlsSettings.Url(address, tls is not null), new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024, HttpHandler = handler });
     }
 
     /// <summary>

@@ -19,8 +19,6 @@ internal sealed class RouterTransport(MutualTls? tls)
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3), EnableMultipleHttp2Connections = true };
         tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"router node {address}");
         options.HttpHandler = handler;
-        var scheme = tls is null ? "http" : "https";
-        var url = address.Contains("://", StringComparison.Ordinal) ? new UriBuilder(address) { Scheme = scheme }.Uri : new Uri($"{scheme}://{address}");
-        return GrpcChannel.ForAddress(url, options);
+        return GrpcChannel.ForAddress(TlsSettings.Url(address, tls is not null), options);
     }
 }

@@ -34,9 +34,13 @@ public sealed record TlsSettings(TransportMode Mode, string Directory)
     }
 
     /// <summary>An address with this process's scheme: host:port gains it, a URL keeps its host and port.</summary>
-    public Uri Address(string address)
+    public Uri Address(string address) => Url(address, IsMutual);
+
+    /// <summary>https:// (mutual TLS) or http:// for host:port or a URL of either scheme: the one rule every dialler uses.</summary>
+    public static Uri Url(string address, bool mutual)
     {
-        var text = address.Contains("://", StringComparison.Ordinal) ? address : $"{Scheme}://{address}";
-        return new UriBuilder(new Uri(text)) { Scheme = Scheme }.Uri;
+        var scheme = mutual ? "https" : "http";
+        var text = address.Contains("://", StringComparison.Ordinal) ? address : $"{scheme}://{address}";
+        return new UriBuilder(new Uri(text)) { Scheme = scheme }.Uri;
     }
 }

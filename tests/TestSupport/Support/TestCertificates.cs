@@ -80,8 +80,7 @@ public static class TestCertificates
     /// <summary>A gRPC channel to a router or sidecar (host:port or URL), over mutual TLS as <paramref name="identity"/>.</summary>
     public static GrpcChannel Channel(string address, PeerIdentity? identity = null, int maxMessageBytes = 64 * 1024 * 1024)
     {
-        var url = new UriBuilder(address.Contains("://", StringComparison.Ordinal) ? address : $"https://{address}") { Scheme = "https" }.Uri;
-        return GrpcChannel.ForAddress(url, new GrpcChannelOptions
+        return GrpcChannel.ForAddress(TlsSettings.Url(address, mutual: true), new GrpcChannelOptions
         {
             MaxReceiveMessageSize = maxMessageBytes,
             MaxSendMessageSize = maxMessageBytes,
