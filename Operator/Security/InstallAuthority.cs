@@ -155,44 +155,18 @@ public sealed class InstallAuthority(
 
     private Authority Require() => current ?? throw new InvalidOperationException($"the install CA is not loaded yet (Secret {operatorSettings.Namespace}/{settings.CaSecretName})");
 
-    private async Task<V1Secret?> ReadAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedSecretAsync(settings.CaSecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<V1Secret?> ReadAsync(CancellationToken cancellationToken) =>
+        Secrets.ReadOrNullAsync(client, settings.CaSecretName, operatorSettings.Namespace, cancellationToken);
 
-    private async Task WriteAsync(V1Secret? existing, X509Certificate2 authority, string bundle, CancellationToken cancellationToken)
-    {
-        var data = new Dictionary<string, byte[]>
+    private Task WriteAsync(V1Secret? existing, X509Certificate2 authority, string bundle, CancellationToken cancellationToken) =>
+        Secrets.WriteAsync(client, existing, new V1ObjectMeta
+        {
+            Name = settings.CaSecretName,
+            NamespaceProperty = operatorSettings.Namespace,
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
+        }, "Opaque", new Dictionary<string, byte[]>
         {
             [AuthorityFiles.CertificateFile] = Encoding.UTF8.GetBytes(bundle),
             [AuthorityFiles.KeyFile] = Encoding.UTF8.GetBytes(authority.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n"),
-        };
-        if (existing is null)
-        {
-            await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
-            {
-                ApiVersion = "v1",
-                Kind = "Secret",
-                Metadata = new V1ObjectMeta
-                {
-                    Name = settings.CaSecretName,
-                    NamespaceProperty = operatorSettings.Namespace,
-                    Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
-                },
-                Type = "Opaque",
-                Data = data,
-            }, operatorSettings.Namespace, cancellationToken: cancellationToken);
-            return;
-        }
-
-        existing.Data = data;
-        await client.CoreV1.ReplaceNamespacedSecretAsync(existing, settings.CaSecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
-    }
+        }, cancellationToken);
 }

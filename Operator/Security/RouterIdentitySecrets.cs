@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -6,7 +5,6 @@ using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Controllers;
 using EtlRouter.Security.Identity;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace EtlRouter.Operator.Security;
@@ -26,15 +24,7 @@ public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider t
         if (authority?.BundlePem is not { } bundle) return;
         var name = SecretName(cluster);
         var ns = cluster.Metadata.NamespaceProperty;
-        V1Secret? existing = null;
-        try
-        {
-            existing = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-
+        var existing = await Secrets.ReadOrNullAsync(kubernetes, name, ns, cancellationToken);
         if (existing is not null && Current(existing, bundle)) return;
         var hosts = new[] { cluster.Metadata.Name, $"{cluster.Metadata.Name}.{ns}", $"{cluster.Metadata.Name}.{ns}.svc", $"{RouterClusterResources.HeadlessName(cluster)}.{ns}.svc" };
         var issued = authority.IssueIdentity(PeerIdentity.Router(cluster.Metadata.Name), hosts);
@@ -44,21 +34,8 @@ public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider t
             ["tls.crt"] = Encoding.UTF8.GetBytes(issued.ExportCertificatePem() + "\n"),
             ["tls.key"] = Encoding.UTF8.GetBytes(issued.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n"),
         };
-        if (existing is null)
-        {
-            await kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
-            {
-                ApiVersion = "v1",
-                Kind = "Secret",
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = RouterClusterResources.SelectorLabels(cluster), OwnerReferences = [RouterClusterResources.OwnerOf(cluster)] },
-                Type = "kubernetes.io/tls",
-                Data = data,
-            }, ns, cancellationToken: cancellationToken);
-            return;
-        }
-
-        existing.Data = data;
-        await kubernetes.CoreV1.ReplaceNamespacedSecretAsync(existing, name, ns, cancellationToken: cancellationToken);
+        var metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = RouterClusterResources.SelectorLabels(cluster), OwnerReferences = [RouterClusterResources.OwnerOf(cluster)] };
+        await Secrets.WriteAsync(kubernetes, existing, metadata, "kubernetes.io/tls", data, cancellationToken);
     }
 
     private bool Current(V1Secret secret, string bundle)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using EtlRouter.Operator.Security;
 using EtlRouter.OperatorRuntime;
 using EtlRouter.Security.Certificates;
 using EtlRouter.OperatorRuntime.Abstractions;
@@ -144,41 +145,14 @@ public sealed class SelfSignedCertificateRotator(
         await publisher.PublishAsync(bundle.CaBundlePem, cancellationToken);
     }
 
-    private async Task<V1Secret?> ReadSecretAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedSecretAsync(settings.SecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<V1Secret?> ReadSecretAsync(CancellationToken cancellationToken) =>
+        Secrets.ReadOrNullAsync(client, settings.SecretName, operatorSettings.Namespace, cancellationToken);
 
-    private async Task WriteSecretAsync(V1Secret? existing, WebhookCertificateBundle bundle, CancellationToken cancellationToken)
-    {
-        if (existing is null)
+    private Task WriteSecretAsync(V1Secret? existing, WebhookCertificateBundle bundle, CancellationToken cancellationToken) =>
+        Secrets.WriteAsync(client, existing, new V1ObjectMeta
         {
-            var secret = new V1Secret
-            {
-                ApiVersion = "v1",
-                Kind = "Secret",
-                Metadata = new V1ObjectMeta
-                {
-                    Name = settings.SecretName,
-                    NamespaceProperty = operatorSettings.Namespace,
-                    Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
-                },
-                Type = "Opaque",
-                Data = bundle.ToSecretData(),
-            };
-            await client.CoreV1.CreateNamespacedSecretAsync(secret, operatorSettings.Namespace, cancellationToken: cancellationToken);
-            return;
-        }
-
-        // Replace carries the resourceVersion we read: a concurrent writer makes this a 409, never a lost update.
-        existing.Data = bundle.ToSecretData();
-        await client.CoreV1.ReplaceNamespacedSecretAsync(existing, settings.SecretName, operatorSettings.Namespace, cancellationToken: cancellationToken);
-    }
+            Name = settings.SecretName,
+            NamespaceProperty = operatorSettings.Namespace,
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
+        }, "Opaque", bundle.ToSecretData(), cancellationToken);
 }
