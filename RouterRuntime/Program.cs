@@ -4,6 +4,7 @@ using EtlRouter.RouterRuntime.Backups;
 using EtlRouter.RouterRuntime.Configuration;
 using EtlRouter.RouterRuntime.Consensus;
 using EtlRouter.RouterRuntime.GraphQL;
+using EtlRouter.RouterRuntime.Integrity;
 using EtlRouter.RouterRuntime.Dashboard;
 using EtlRouter.RouterRuntime.Leadership;
 using EtlRouter.RouterRuntime.Membership;
@@ -70,6 +71,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(new RouterTransport(tls));
 builder.Services.AddSingleton<RouterState>();
+builder.Services.AddSingleton<ApplyHalt>();
 builder.Services.AddSingleton<StateChanges>();
 builder.Services.AddSingleton<RaftNode>();
 builder.Services.AddSingleton<PeerChannels>();
@@ -80,11 +82,14 @@ builder.Services.AddSingleton<PipelineStatusStream>();
 builder.Services.AddSingleton<ClusterProbe>();
 builder.Services.AddSingleton<MembershipChange>();
 builder.Services.AddSingleton<BackupTransfer>();
+builder.Services.AddSingleton<ClusterStateVerifier>();
 builder.Services.AddSingleton<RouterMetrics>();
 builder.Services.AddRouterGraphQL();
 builder.Services.AddResponseCompression(compression => compression.MimeTypes = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml", "application/json", "application/graphql-response+json"]);
 builder.Services.AddHostedService<RaftNodeService>();
 builder.Services.AddHostedService<LeaderDuties>();
+builder.Services.AddHostedService<MemberFormatReporter>();
+builder.Services.AddHostedService<SnapshotRecovery>();
 builder.Services.AddGrpc(grpc =>
 {
     grpc.Interceptors.Add<AuthorizationInterceptor>();
@@ -118,9 +123,13 @@ app.MapGrpcService<SidecarCoordinatorApi>();
 app.MapGrpcService<DeadLettersApi>();
 app.MapGrpcService<RouterPeerApi>();
 app.MapGet("/healthz", () => Results.Text("ok"));
-app.MapGet("/readyz", (RaftNode node) => node.Cluster.Leader is not null
-    ? Results.Text($"ready: node {options.NodeId}, role {node.LocalRole()}, term {node.Term}")
-    : Results.Text("not ready: no leader elected", statusCode: 503));
+// Liveness stays "ok" on a node that stopped applying: a restart does not repair a log; readiness takes it
+// out of service and says where and why it stopped.
+app.MapGet("/readyz", (RaftNode node) => node.Halt.Current is { } halt
+    ? Results.Text($"not ready: node {options.NodeId} {halt}", statusCode: 503)
+    : node.HasLeader
+        ? Results.Text($"ready: node {options.NodeId}, role {node.LocalRole()}, term {node.Term}")
+        : Results.Text("not ready: no leader elected", statusCode: 503));
 app.MapPrometheusScrapingEndpoint("/metrics");
 await app.RunAsync();
 return 0;

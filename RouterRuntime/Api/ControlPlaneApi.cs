@@ -1,5 +1,6 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Backups;
+using EtlRouter.RouterRuntime.Integrity;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Membership;
 using EtlRouter.RouterRuntime.Requests;
@@ -20,7 +21,8 @@ internal sealed class ControlPlaneApi(
     PipelineStatusStream statusStream,
     ClusterProbe probe,
     MembershipChange membership,
-    BackupTransfer backups) : ControlPlane.ControlPlaneBase
+    BackupTransfer backups,
+    ClusterStateVerifier verifier) : ControlPlane.ControlPlaneBase
 {
     public override async Task<ApplyPipelineResponse> ApplyPipeline(ApplyPipelineRequest request, ServerCallContext context)
     {
@@ -92,6 +94,9 @@ internal sealed class ControlPlaneApi(
 
         return response;
     }
+
+    public override Task<VerifyClusterStateResponse> VerifyClusterState(VerifyClusterStateRequest request, ServerCallContext context) =>
+        verifier.VerifyAsync(context);
 
     public override Task<ClusterStatus> AddClusterNode(AddClusterNodeRequest request, ServerCallContext context) =>
         membership.ApplyAsync(request.RaftAddress, add: true, context);

@@ -30,6 +30,14 @@ internal sealed record RaftPeer(string Id, string Host, int Port)
         return new RaftPeer(id, address.Host, address.Port);
     }
 
+    /// <summary>An endpoint as host:port, the way RAFT_PEERS writes it (a DnsEndPoint prints its address family first).</summary>
+    public static string AddressOf(EndPoint endPoint) => endPoint switch
+    {
+        DnsEndPoint dns => new HostPort(dns.Host, dns.Port).ToString(),
+        IPEndPoint ip => new HostPort(ip.Address.ToString(), ip.Port).ToString(),
+        _ => endPoint.ToString() ?? string.Empty,
+    };
+
     /// <summary>Parses a bare host:port (as AddClusterNode receives it).</summary>
     public static bool TryParseAddress(string address, out EndPoint? endPoint, out string problem)
     {

@@ -55,6 +55,12 @@ internal sealed class RouterNodeOptions
     /// <summary>Largest gRPC message accepted; anything bigger is refused before it is parsed.</summary>
     public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// RAFT_LOG_FORMAT: the newest router log format this node applies and records for the leader (default: the
+    /// newest this build has). Set lower only to run as an older router would, as the upgrade tests do.
+    /// </summary>
+    public uint MaxLogFormat { get; init; } = State.RouterLogFormat.Current;
+
     /// <summary>TLS_MODE and TLS_DIR: mutual TLS on the gRPC and Raft ports (README, "Security").</summary>
     public required TlsSettings Tls { get; init; }
 
@@ -109,6 +115,7 @@ internal sealed class RouterNodeOptions
             SidecarLease = TimeSpan.FromSeconds(env.Number("SIDECAR_LEASE_SECONDS", 10, 1, 3600)),
             MaxMessageBytes = env.Number("MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
             DashboardDirectory = env.Text("DASHBOARD_DIR") ?? Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            MaxLogFormat = (uint)env.Number("RAFT_LOG_FORMAT", (int)State.RouterLogFormat.Current, (int)State.RouterLogFormat.Oldest, (int)State.RouterLogFormat.Current),
             Tls = TlsSettings.FromEnvironment(env),
         };
     }

@@ -5,6 +5,7 @@ using DotNext.Net.Cluster.Consensus.Raft.Membership;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Configuration;
+using EtlRouter.RouterRuntime.Integrity;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Security;
 using EtlRouter.RouterRuntime.State;
@@ -20,7 +21,7 @@ namespace EtlRouter.RouterRuntime.Consensus;
 /// under DATA_DIR/snapshots. Proposes commands when it leads (through the <see cref="GroupCommitProposer"/>);
 /// says who leads when it does not.
 /// </summary>
-internal sealed class RaftNode(RouterNodeOptions options, RouterState state, RouterTransport transport, ILoggerFactory loggerFactory) : IAsyncDisposable
+internal sealed class RaftNode(RouterNodeOptions options, RouterState state, RouterTransport transport, ApplyHalt halt, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     public const string NodeIdMetadata = "node-id";
     public const string GrpcMetadata = "grpc";
@@ -38,10 +39,17 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
 
     public RouterNodeOptions Options => options;
 
+    /// <summary>Whether this node applies its log, and if not, where it stopped and why.</summary>
+    public ApplyHalt Halt => halt;
+
+    public RouterStateMachine StateMachine => stateMachine ?? throw NotStarted();
+
     /// <summary>Raised after every command applied on this node.</summary>
     public event Action<Command, CommandResult>? Applied;
 
     public RaftCluster Cluster => cluster ?? throw NotStarted();
+
+    public bool HasLeader => cluster?.Leader is not null;
 
     public bool IsLeader => cluster is { } c && !c.LeadershipToken.IsCancellationRequested;
 
@@ -62,20 +70,22 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
         var root = Directory.CreateDirectory(options.DataDir).FullName;
         var applier = new CommandApplier(state, options.SidecarLease);
         stateMachine = new RouterStateMachine(
-            new DirectoryInfo(Path.Combine(root, "snapshots")), state, applier, options.SnapshotInterval, loggerFactory.CreateLogger<RouterStateMachine>());
+            new DirectoryInfo(Path.Combine(root, "snapshots")), state, applier, options.SnapshotInterval, options.MaxLogFormat, halt, WriteFormat,
+            loggerFactory.CreateLogger<RouterStateMachine>());
 
         stateMachine.Applied += (command, result) => Applied?.Invoke(command, result);
 
         // DotNext reads the restored snapshot's index in the WAL's constructor: restore first.
         await stateMachine.RestoreAsync(token).ConfigureAwait(false);
-        wal = new WriteAheadLog(
+        wal = new RouterWriteAheadLog(
             new WriteAheadLog.Options
             {
                 // DotNext flushes every committed entry before acknowledging it (FlushOnCommit is always on).
                 Location = Path.Combine(root, "wal"),
                 ChunkSize = WalChunkBytes,
             },
-            stateMachine);
+            stateMachine,
+            halt);
 
         var configuration = new RaftCluster.TcpConfiguration(new IPEndPoint(options.BindAddress, options.Self.Port))
         {
@@ -107,7 +117,11 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
         cluster = new RaftCluster(configuration) { AuditTrail = wal };
         cluster.LeaderChanged += (_, leader) => logger.LogInformation("Leader is now {Leader} (term {Term})", leader?.EndPoint, cluster.Term);
         await cluster.StartAsync(token).ConfigureAwait(false);
-        proposer = new GroupCommitProposer((entry, context, ct) => cluster.ReplicateAsync(entry, context, ct).AsTask());
+        // A node that stopped applying must not lead: its state is behind its log. It stands by until it resumes.
+        halt.Halted += _ => StandByAsync(true);
+        halt.Resumed += () => StandByAsync(false);
+        if (halt.IsHalted) await cluster.EnableStandbyModeAsync(token).ConfigureAwait(false);
+        proposer = new GroupCommitProposer((entry, context, ct) => cluster.ReplicateAsync(entry, context, ct).AsTask(), WriteFormat, LaggingMembers);
         proposer.Start();
         logger.LogInformation(
             "Raft node {Id} at {Address}, data in {DataDir}, applied {Applied}, snapshot {Snapshot}",
@@ -121,7 +135,6 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
     public Task<CommandResult> ReplicateAsync(Command command, CancellationToken token)
     {
         var proposing = proposer ?? throw NotStarted();
-        command.Format = RouterLogFormat.Current;
         command.IssuedAt = Timestamp.FromDateTime(DateTime.UtcNow);
         return proposing.ProposeAsync(command, token);
     }
@@ -147,20 +160,64 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
         }
     }
 
+    /// <summary>The log format the cluster writes now (<see cref="ClusterLogFormat"/>), never newer than this node applies.</summary>
+    public uint WriteFormat()
+    {
+        if (cluster is null) return RouterLogFormat.Oldest;
+        var members = MemberAddresses();
+        lock (state.Sync)
+        {
+            return Math.Min(options.MaxLogFormat, ClusterLogFormat.Effective(members, state.MemberFormats));
+        }
+    }
+
+    private string LaggingMembers(uint needed)
+    {
+        var members = MemberAddresses();
+        lock (state.Sync)
+        {
+            var lagging = ClusterLogFormat.Lagging(members, state.MemberFormats, needed);
+            return options.MaxLogFormat < needed ? $"the leader, node {options.NodeId}, applies up to format {options.MaxLogFormat}" : lagging;
+        }
+    }
+
+    private List<string> MemberAddresses() => Cluster.Members.Select(m => RaftPeer.AddressOf(m.EndPoint)).ToList();
+
     public NodeRole LocalRole() => IsLeader ? NodeRole.Leader : cluster?.Leader is null ? NodeRole.Candidate : NodeRole.Follower;
 
     /// <summary>This node as <c>GetClusterStatus</c> reports it.</summary>
-    public ClusterNode LocalStatus() => new()
+    /// <param name="checkpointIndex">Report the hash at this checkpoint entry, if still remembered, instead of the newest.</param>
+    public ClusterNode LocalStatus(long checkpointIndex = 0)
     {
-        Id = options.NodeId,
-        Address = options.Self.Address,
-        GrpcAddress = options.GrpcAdvertise,
-        Role = LocalRole(),
-        Healthy = true,
-        CommitIndex = (ulong)Math.Max(0, CommitIndex),
-        AppliedIndex = (ulong)Math.Max(0, AppliedIndex),
-        Term = (ulong)Math.Max(0, Term),
-    };
+        var stopped = halt.Current;
+        var status = new ClusterNode
+        {
+            Id = options.NodeId,
+            Address = options.Self.Address,
+            GrpcAddress = options.GrpcAdvertise,
+            Role = LocalRole(),
+            Healthy = stopped is null,
+            CommitIndex = (ulong)Math.Max(0, CommitIndex),
+            Term = (ulong)Math.Max(0, Term),
+            MaxLogFormat = options.MaxLogFormat,
+            HaltedAtIndex = (ulong)(stopped?.Index ?? 0),
+            HaltedReason = stopped?.Reason ?? string.Empty,
+            LastRecovery = halt.LastRecovery ?? string.Empty,
+        };
+        lock (state.Sync)
+        {
+            // The state's own index: the hash and the index describe the same moment.
+            status.AppliedIndex = (ulong)Math.Max(0, state.AppliedIndex);
+            status.StateHash = state.Hash();
+            var (index, hash) = checkpointIndex > 0 && state.Checkpoints.At(checkpointIndex) is { } asked
+                ? (checkpointIndex, asked)
+                : state.Checkpoints.Newest;
+            status.CheckpointIndex = (ulong)index;
+            status.CheckpointHash = hash;
+        }
+
+        return status;
+    }
 
     public async Task<bool> AddMemberAsync(EndPoint address, CancellationToken token) =>
         await Cluster.AddMemberAsync(address, token).ConfigureAwait(false);
@@ -179,6 +236,20 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
         if (cluster is not null) await cluster.DisposeAsync().ConfigureAwait(false);
         if (wal is not null) await wal.DisposeAsync().ConfigureAwait(false);
         if (stateMachine is not null) await stateMachine.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async void StandByAsync(bool standby)
+    {
+        try
+        {
+            if (standby) await Cluster.EnableStandbyModeAsync().ConfigureAwait(false);
+            else await Cluster.RevertToNormalModeAsync().ConfigureAwait(false);
+            logger.LogInformation(standby ? "Standing by: this node will not lead while it does not apply its log" : "This node may lead again");
+        }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            logger.LogDebug(e, "Standby mode not changed (stopping)");
+        }
     }
 
     private static InvalidOperationException NotStarted() => new("The Raft node has not started.");

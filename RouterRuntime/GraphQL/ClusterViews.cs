@@ -11,7 +11,9 @@ internal sealed record ClusterView(
     long CommitIndex,
     [property: Description("Entries applied on the node that answered.")] long AppliedIndex,
     [property: Description("The node that answered.")] string AnsweredBy,
-    IReadOnlyList<NodeView> Nodes);
+    [property: Description("The log format the cluster writes: the oldest any voting member applies.")] int LogFormat,
+    IReadOnlyList<NodeView> Nodes,
+    [property: Description("Nodes whose state hashes differ at the same applied index or checkpoint; empty when none.")] IReadOnlyList<string> Divergence);
 
 [Name("Node")]
 internal sealed record NodeView(
@@ -22,7 +24,13 @@ internal sealed record NodeView(
     [property: Description("The answering node could reach it.")] bool Healthy,
     long Term,
     long CommitIndex,
-    long AppliedIndex);
+    long AppliedIndex,
+    [property: Description("Hash of the node's state at its applied index; equal on nodes at the same index.")] string? StateHash,
+    [property: Description("The node's newest checkpoint entry, where every node hashed its state.")] long CheckpointIndex,
+    string? CheckpointHash,
+    [property: Description("The newest log format the node applies.")] int MaxLogFormat,
+    [property: Description("Set while the node has stopped applying its log: where and why.")] string? Halted,
+    [property: Description("The newest halt the node recovered from, and how.")] string? LastRecovery);
 
 /// <summary>A registered sidecar and what it runs.</summary>
 [Name("Sidecar")]

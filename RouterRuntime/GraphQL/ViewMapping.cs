@@ -14,8 +14,14 @@ internal static class ViewMapping
         (long)status.CommitIndex,
         (long)status.AppliedIndex,
         status.AnsweredBy,
+        (int)status.LogFormat,
         status.Nodes.Select(n => new NodeView(
-            n.Id, n.Address, n.GrpcAddress.Length > 0 ? n.GrpcAddress : null, Role(n.Role), n.Healthy, (long)n.Term, (long)n.CommitIndex, (long)n.AppliedIndex)).ToList());
+            n.Id, n.Address, n.GrpcAddress.Length > 0 ? n.GrpcAddress : null, Role(n.Role), n.Healthy, (long)n.Term, (long)n.CommitIndex, (long)n.AppliedIndex,
+            OrNull(n.StateHash), (long)n.CheckpointIndex, OrNull(n.CheckpointHash), (int)n.MaxLogFormat,
+            n.HaltedReason.Length > 0 ? $"stopped at entry {n.HaltedAtIndex}: {n.HaltedReason}" : null, OrNull(n.LastRecovery))).ToList(),
+        Contracts.ClusterDivergence.Find(status.Nodes));
+
+    private static string? OrNull(string text) => text.Length > 0 ? text : null;
 
     public static PipelineView Pipeline(PipelineState state)
     {

@@ -10,7 +10,8 @@ namespace EtlRouter.RouterRuntime.Leadership;
 
 /// <summary>
 /// What only the leader does, on a timer: expire sidecar leases (by its clock, through a command, so every
-/// node drops the sidecar at the same index), commit buffered flow reports, and apply dead-letter retention.
+/// node drops the sidecar at the same index), commit buffered flow reports, apply dead-letter retention, and
+/// write a checkpoint at which every node hashes its state.
 /// </summary>
 internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGateway gateway, FlowBuffer flow, ILogger<LeaderDuties> logger) : BackgroundService
 {
@@ -18,10 +19,14 @@ internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGatewa
     private static readonly TimeSpan FlowEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetentionEvery = TimeSpan.FromMinutes(1);
 
+    // Every node hashes its state at each checkpoint entry: cluster status compares them while writes go on.
+    private static readonly TimeSpan CheckpointEvery = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var lastFlow = DateTime.UtcNow;
         var lastRetention = DateTime.UtcNow;
+        var lastCheckpoint = DateTime.UtcNow;
         using var timer = new PeriodicTimer(Tick);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -33,6 +38,12 @@ internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGatewa
                 {
                     lastRetention = now;
                     await gateway.ProposeAsLeaderAsync(new Command { ExpireLeases = new ExpireLeases() }, stoppingToken).ConfigureAwait(false);
+                }
+
+                if (now - lastCheckpoint > CheckpointEvery && node.WriteFormat() >= RouterLogFormat.Requires(new Command { Checkpoint = new Checkpoint() }))
+                {
+                    lastCheckpoint = now;
+                    await node.ReplicateAsync(new Command { Checkpoint = new Checkpoint() }, stoppingToken).ConfigureAwait(false);
                 }
 
                 if (now - lastFlow > FlowEvery && flow.Drain() is { } reports)

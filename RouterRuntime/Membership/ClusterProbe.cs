@@ -1,4 +1,5 @@
 using EtlRouter.Contracts.V1;
+using EtlRouter.RouterRuntime.Configuration;
 using EtlRouter.RouterRuntime.Consensus;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
@@ -14,7 +15,8 @@ internal sealed class ClusterProbe(RaftNode node, PeerChannels peers)
 {
     private static readonly TimeSpan MemberDeadline = TimeSpan.FromMilliseconds(750);
 
-    public async Task<ClusterStatus> StatusAsync(CancellationToken token)
+    /// <param name="checkpointIndex">Ask every node for its state hash at this checkpoint entry (0: its newest).</param>
+    public async Task<ClusterStatus> StatusAsync(CancellationToken token, long checkpointIndex = 0)
     {
         var (leaderId, _) = await node.LeaderAsync(token).ConfigureAwait(false);
         var status = new ClusterStatus
@@ -24,17 +26,18 @@ internal sealed class ClusterProbe(RaftNode node, PeerChannels peers)
             CommitIndex = (ulong)Math.Max(0, node.CommitIndex),
             AppliedIndex = (ulong)Math.Max(0, node.AppliedIndex),
             SnapshotIndex = (ulong)Math.Max(0, node.SnapshotIndex),
+            LogFormat = node.WriteFormat(),
             AnsweredBy = node.Options.NodeId,
         };
 
         var probes = node.Cluster.Members.Select(async member =>
         {
-            if (!member.IsRemote) return node.LocalStatus();
+            if (!member.IsRemote) return node.LocalStatus(checkpointIndex);
             var metadata = await RaftNode.MetadataAsync(member, token).ConfigureAwait(false);
             var fallback = new ClusterNode
             {
                 Id = metadata?.GetValueOrDefault(RaftNode.NodeIdMetadata) ?? string.Empty,
-                Address = Format(member.EndPoint),
+                Address = RaftPeer.AddressOf(member.EndPoint),
                 GrpcAddress = metadata?.GetValueOrDefault(RaftNode.GrpcMetadata) ?? string.Empty,
                 Role = member.IsLeader ? NodeRole.Leader : NodeRole.Unspecified,
                 Healthy = false,
@@ -42,7 +45,7 @@ internal sealed class ClusterProbe(RaftNode node, PeerChannels peers)
             if (fallback.GrpcAddress.Length == 0) return fallback;
             try
             {
-                var answer = await peers.For(fallback.GrpcAddress).GetNodeStatusAsync(new NodeStatusRequest(), deadline: DateTime.UtcNow + MemberDeadline, cancellationToken: token).ConfigureAwait(false);
+                var answer = await peers.For(fallback.GrpcAddress).GetNodeStatusAsync(new NodeStatusRequest { CheckpointIndex = (ulong)checkpointIndex }, deadline: DateTime.UtcNow + MemberDeadline, cancellationToken: token).ConfigureAwait(false);
                 answer.Address = fallback.Address;
                 return answer;
             }
@@ -54,12 +57,4 @@ internal sealed class ClusterProbe(RaftNode node, PeerChannels peers)
         status.Nodes.AddRange((await Task.WhenAll(probes).ConfigureAwait(false)).OrderBy(n => n.Id, StringComparer.Ordinal));
         return status;
     }
-
-    // host:port as RAFT_PEERS writes it (a DnsEndPoint prints its address family first).
-    private static string Format(System.Net.EndPoint endPoint) => endPoint switch
-    {
-        System.Net.DnsEndPoint dns => new Contracts.HostPort(dns.Host, dns.Port).ToString(),
-        System.Net.IPEndPoint ip => new Contracts.HostPort(ip.Address.ToString(), ip.Port).ToString(),
-        _ => endPoint.ToString() ?? string.Empty,
-    };
 }

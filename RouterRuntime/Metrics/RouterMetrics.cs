@@ -19,6 +19,8 @@ internal sealed class RouterMetrics
 
     private static readonly Counter<long> Commands = Meter.CreateCounter<long>("etl_router_commands_applied", description: "Log commands applied, by type");
 
+    private static readonly Counter<long> Halts = Meter.CreateCounter<long>("etl_router_apply_halts", description: "Times this node stopped applying its log, by kind (damaged, unsupported)");
+
     public RouterMetrics(RaftNode node, RouterState state)
     {
         Meter.CreateObservableGauge("etl_router_raft_role", () => (int)node.LocalRole(), description: "1 leader, 2 follower, 3 candidate");
@@ -35,6 +37,14 @@ internal sealed class RouterMetrics
         Meter.CreateObservableGauge("etl_router_dead_letters", () => Read(state, s => s.DeadLetters.Count));
         Meter.CreateObservableGauge("etl_router_edge_credits_records", () => Read(state, s => s.Flow.Values.SelectMany(f => f.Edges).Sum(e => (long)e.CreditsRecords)), description: "Credits senders held at their last report, all edges");
         Meter.CreateObservableGauge("etl_router_edge_backlog", () => Read(state, s => s.Flow.Values.SelectMany(f => f.Edges).Sum(e => (long)e.Backlog)), description: "Records waiting for credit, all edges");
+        Meter.CreateObservableGauge("etl_router_apply_halted", () => node.Halt.IsHalted ? 1 : 0, description: "1 while this node has stopped applying its log (cluster status says where and why)");
+        Meter.CreateObservableGauge("etl_router_apply_halted_index", () => node.Halt.Current?.Index ?? 0, description: "The entry this node stopped applying at; 0 while it applies");
+        Meter.CreateObservableGauge("etl_router_state_hash", () => Read(state, s => StateHash.Prefix(s.Hash())), description: "First 48 bits of the state hash at the applied index: equal on nodes at the same index");
+        Meter.CreateObservableGauge("etl_router_checkpoint_index", () => Read(state, s => s.Checkpoints.Newest.Index), description: "The newest checkpoint entry this node applied");
+        Meter.CreateObservableGauge("etl_router_checkpoint_hash", () => Read(state, s => StateHash.Prefix(s.Checkpoints.Newest.Hash)), description: "First 48 bits of the state hash at the newest checkpoint: must be equal on every node");
+        Meter.CreateObservableGauge("etl_router_log_format", () => (long)node.WriteFormat(), description: "The log format the cluster writes (the oldest any voting member applies)");
+        Meter.CreateObservableGauge("etl_router_max_log_format", () => (long)node.Options.MaxLogFormat, description: "The newest log format this node applies");
+        node.Halt.Halted += halt => Halts.Add(1, new KeyValuePair<string, object?>("kind", halt.Kind.ToString().ToLowerInvariant()));
         node.Applied += (command, _) => Commands.Add(1, new KeyValuePair<string, object?>("type", command.BodyCase.ToString()));
     }
 

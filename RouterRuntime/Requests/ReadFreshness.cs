@@ -9,12 +9,16 @@ namespace EtlRouter.RouterRuntime.Requests;
 /// Reads are served from the answering node's state. Each read response says how fresh that state is
 /// (headers x-etl-node, x-etl-leader, x-etl-applied-index, x-etl-commit-index). A client that just wrote at
 /// index N sends x-etl-min-index: N and the node waits (up to the deadline) until it has applied N, so a
-/// read after a write through any node sees the write.
+/// read after a write through any node sees the write. A node that stopped applying its log refuses reads.
 /// </summary>
 internal sealed class ReadFreshness(RaftNode node)
 {
     public async Task BeforeReadAsync(ServerCallContext context)
     {
+        // A node that stopped applying holds a state the others have moved past: it does not answer reads.
+        if (node.Halt.Current is { } halt)
+            throw new RpcException(new Status(StatusCode.Unavailable, $"node {node.Options.NodeId} {halt}; ask another node"));
+
         if (context.RequestHeaders.GetValue(RouterHeaders.MinIndex) is { } text)
         {
             if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))

@@ -58,7 +58,8 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
     /// </summary>
     public async Task<CommandResult> ProposeAsLeaderAsync(Command command, CancellationToken token)
     {
-        if (!node.IsLeader) throw new RpcException(new Status(StatusCode.FailedPrecondition, "not the leader"));
+        // Unavailable, not FailedPrecondition: the caller retries on whichever node leads now.
+        if (!node.IsLeader) throw new RpcException(new Status(StatusCode.Unavailable, "not the leader"));
 
         switch (command.BodyCase)
         {
@@ -69,7 +70,15 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
                 return fresh;
         }
 
-        return await node.ReplicateAsync(command, token).ConfigureAwait(false);
+        try
+        {
+            return await node.ReplicateAsync(command, token).ConfigureAwait(false);
+        }
+        catch (LogFormatNotActiveException e)
+        {
+            // Not retried: it stays refused until every member is upgraded, which no deadline covers.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
     }
 
     private CommandResult? LeaseIsFresh(string sidecarId)
@@ -90,7 +99,7 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
     private static bool IsRetryable(Exception e, CancellationToken token) => e switch
     {
         OperationCanceledException => !token.IsCancellationRequested,
-        RpcException { StatusCode: StatusCode.Unavailable or StatusCode.FailedPrecondition or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled } => true,
+        RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled } => true,
         RpcException => false,
         InvalidOperationException or TimeoutException or IOException => true,
         _ => e.GetType().Namespace?.StartsWith("DotNext", StringComparison.Ordinal) == true,

@@ -25,6 +25,8 @@ internal static class RpcPermissions
         ["/etl.v1.ControlPlane/RestoreBackup"] = Writers,
         // A backup holds every dead letter's records: as sensitive as a restore.
         ["/etl.v1.ControlPlane/CreateBackup"] = Writers,
+        // Writes a checkpoint entry: a write, though a harmless one; viewers see the hashes in cluster status.
+        ["/etl.v1.ControlPlane/VerifyClusterState"] = Writers,
         ["/etl.v1.ControlPlane/GetPipeline"] = Readers,
         ["/etl.v1.ControlPlane/ListPipelines"] = Readers,
         ["/etl.v1.ControlPlane/WatchPipelineStatus"] = Readers,
@@ -43,6 +45,7 @@ internal static class RpcPermissions
         ["/etl.v1.DeadLetters/Purge"] = Writers,
         ["/etlrouter.v1.RouterPeer/Propose"] = [PeerRole.Router],
         ["/etlrouter.v1.RouterPeer/GetNodeStatus"] = [PeerRole.Router],
+        ["/etlrouter.v1.RouterPeer/FetchSnapshot"] = [PeerRole.Router],
     };
 
     public static bool IsNodeToNode(string method) => method.StartsWith("/etlrouter.v1.RouterPeer/", StringComparison.Ordinal);

@@ -19,6 +19,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     private readonly HashSet<(StageKind, string)> dirty = [];
     private readonly HashSet<SharedStageKey> dirtyGroups = [];
     private readonly HashSet<string> writtenPipelines = new(StringComparer.Ordinal);
+    private readonly List<int> checkpoints = [];
     private bool dirtyAll;
 
     /// <summary>Applies one command as a log entry of its own.</summary>
@@ -37,6 +38,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             for (var i = 0; i < commands.Count; i++)
             {
                 results[i] = ApplyOne(commands[i], index);
+                if (commands[i].BodyCase == Command.BodyOneofCase.Checkpoint) checkpoints.Add(i);
                 results[i].Index = (ulong)index;
             }
 
@@ -47,6 +49,16 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             writtenPipelines.Clear();
             dirtyAll = false;
             state.AppliedIndex = index;
+            state.Revise();
+
+            // A checkpoint hashes the state as the whole entry left it, so every node hashes the same thing.
+            if (checkpoints.Count > 0)
+            {
+                var hash = StateHash.Of(state);
+                state.Checkpoints.Add(index, hash);
+                foreach (var i in checkpoints) results[i].Checkpoint = hash;
+                checkpoints.Clear();
+            }
         }
 
         state.NotifyChanged();
@@ -55,8 +67,10 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
     private CommandResult ApplyOne(Command command, long index)
     {
-        if (!RouterLogFormat.CanRead(command.Format) || command.BodyCase == Command.BodyOneofCase.Batch)
-            return new CommandResult { NotFound = $"log entry {index} has format {command.Format}; this router reads up to {RouterLogFormat.Current}; upgrade it" };
+        // The state machine checked the entry's format and stops at anything it cannot apply; a nested batch is
+        // never written, so reaching one means the entry is not what a router wrote.
+        if (command.BodyCase == Command.BodyOneofCase.Batch)
+            return new CommandResult { NotFound = $"log entry {index} nests a batch in a batch" };
 
         var now = command.IssuedAt ?? new Timestamp();
         return command.BodyCase switch
@@ -74,6 +88,8 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             Command.BodyOneofCase.ResolveDeadLetters => ResolveDeadLetters(command.ResolveDeadLetters),
             Command.BodyOneofCase.PurgeDeadLetters => PurgeDeadLetters(command.PurgeDeadLetters),
             Command.BodyOneofCase.Restore => Restore(command.Restore),
+            Command.BodyOneofCase.RecordMemberFormat => RecordMemberFormat(command.RecordMemberFormat),
+            Command.BodyOneofCase.Checkpoint => new CommandResult(),
             _ => new CommandResult { Done = true },
         };
     }
@@ -274,9 +290,17 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     /// backup may be long gone, and live ones re-register anyway). The epoch only rises, so no sidecar mistakes
     /// the restored assignments for stale ones.
     /// </summary>
+    private CommandResult RecordMemberFormat(MemberFormat member)
+    {
+        state.MemberFormats[member.RaftAddress] = member;
+        return new CommandResult { Done = true };
+    }
+
     private CommandResult Restore(RouterSnapshot backup)
     {
+        // A backup brings pipelines and dead letters; who the cluster's members are stays as it is now.
         var liveSidecars = state.Sidecars.Values.ToList();
+        var liveMembers = state.MemberFormats.Values.ToList();
         var epoch = Math.Max(state.Epoch, backup.Epoch) + 1;
         var applied = state.AppliedIndex;
         state.Load(backup);
@@ -284,6 +308,8 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         state.Sidecars.Clear();
         state.Flow.Clear();
         foreach (var sidecar in liveSidecars) state.Sidecars[sidecar.Registration.SidecarId] = sidecar;
+        state.MemberFormats.Clear();
+        foreach (var member in liveMembers) state.MemberFormats[member.RaftAddress] = member;
         foreach (var pipeline in state.Pipelines.Values)
         {
             foreach (var stage in pipeline.Stages) stage.Epoch = epoch;

@@ -26,6 +26,15 @@ internal sealed class RouterState
     /// <summary>Which stages share their sidecars; derived from <see cref="Pipelines"/> (not part of snapshots).</summary>
     public StageGroups Groups { get; } = new();
 
+    /// <summary>Which log formats each member of the Raft group applies, by Raft address (as the log records it).</summary>
+    public SortedDictionary<string, MemberFormat> MemberFormats { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>This node's recent checkpoints: the entry's index and the state's hash there. Not replicated.</summary>
+    public RecentCheckpoints Checkpoints { get; } = new();
+
+    /// <summary>Rises with every change to the state (applied entry or load): what caches key on.</summary>
+    public long Revision { get; private set; }
+
     /// <summary>Rises whenever any assignment changes.</summary>
     public ulong Epoch { get; set; }
 
@@ -38,6 +47,18 @@ internal sealed class RouterState
     public static string Key(PipelineRef reference) => $"{reference.Namespace}/{reference.Name}";
 
     public void NotifyChanged() => Changed?.Invoke();
+
+    /// <summary>Counts a change; call under <see cref="Sync"/> with the change.</summary>
+    public void Revise() => Revision++;
+
+    private (long Revision, string? Hash) hashed;
+
+    /// <summary>The <see cref="StateHash"/> of the state as it is, computed once per change; call under <see cref="Sync"/>.</summary>
+    public string Hash()
+    {
+        if (hashed.Hash is null || hashed.Revision != Revision) hashed = (Revision, StateHash.Of(this));
+        return hashed.Hash;
+    }
 
     /// <summary>Recomputes assignments after sidecars changed; all of them, or those of some services.</summary>
     public void Reschedule(IReadOnlySet<(StageKind, string)>? affected = null) =>
@@ -59,7 +80,7 @@ internal sealed class RouterState
     /// The whole state as one message. It shares the state's objects rather than copying them: serialize it
     /// while holding <see cref="Sync"/>, so the bytes are one consistent log index.
     /// </summary>
-    public RouterSnapshot ToSnapshot(Timestamp takenAt)
+    public RouterSnapshot ToSnapshot(Timestamp? takenAt)
     {
         var snapshot = new RouterSnapshot
         {
@@ -72,6 +93,7 @@ internal sealed class RouterState
         snapshot.Sidecars.AddRange(Sidecars.Values);
         snapshot.DeadLetters.AddRange(DeadLetters.All);
         snapshot.Flow.AddRange(Flow.Values);
+        snapshot.MemberFormats.AddRange(MemberFormats.Values);
         return snapshot;
     }
 
@@ -82,12 +104,15 @@ internal sealed class RouterState
         Sidecars.Clear();
         Flow.Clear();
         DeadLetters.Clear();
+        MemberFormats.Clear();
         foreach (var pipeline in snapshot.Pipelines) Pipelines[Key(pipeline.Definition.Ref)] = pipeline;
         foreach (var sidecar in snapshot.Sidecars) Sidecars[sidecar.Registration.SidecarId] = sidecar;
         foreach (var flow in snapshot.Flow) Flow[flow.SidecarId] = flow;
         foreach (var deadLetter in snapshot.DeadLetters) DeadLetters.Add(deadLetter);
+        foreach (var member in snapshot.MemberFormats) MemberFormats[member.RaftAddress] = member;
         Epoch = snapshot.Epoch;
         AppliedIndex = (long)snapshot.AppliedIndex;
         Groups.Rebuild(Pipelines);
+        Revise();
     }
 }

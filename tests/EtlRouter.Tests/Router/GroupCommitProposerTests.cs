@@ -1,5 +1,7 @@
 using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.Integrity;
 using EtlRouter.RouterRuntime.Log;
+using EtlRouter.RouterRuntime.State;
 using EtlRouter.Tests.Support;
 using Xunit;
 
@@ -9,11 +11,22 @@ namespace EtlRouter.Tests.Router;
 public sealed class GroupCommitProposerTests
 {
     private readonly List<Command> entries = [];
+    private readonly List<LogEnvelopeRead> frames = [];
     private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private uint clusterFormat = RouterLogFormat.Current;
+
+    private GroupCommitProposer NewProposer(Func<ReadOnlyMemory<byte>, object, CancellationToken, Task>? replicate = null) =>
+        new(replicate ?? Replicate, () => clusterFormat, needed => $"node 3 applies up to format {clusterFormat}");
 
     private async Task Replicate(ReadOnlyMemory<byte> bytes, object context, CancellationToken token)
     {
-        lock (entries) entries.Add(Command.Parser.ParseFrom(bytes.Span));
+        var frame = LogEnvelope.Read(bytes);
+        lock (entries)
+        {
+            frames.Add(frame);
+            entries.Add(Command.Parser.ParseFrom(frame.Payload.Span));
+        }
+
         await release.Task.WaitAsync(token);
 
         // What the state machine does on apply: each proposer hears its own command's result.
@@ -30,7 +43,7 @@ public sealed class GroupCommitProposerTests
     public async Task Commands_proposed_while_entries_are_in_flight_share_entries_and_each_caller_hears_its_own_result()
     {
         var token = TestContext.Current.CancellationToken;
-        await using var proposer = new GroupCommitProposer(Replicate);
+        await using var proposer = NewProposer();
         proposer.Start();
 
         var first = proposer.ProposeAsync(new Command { DeletePipeline = new() { Namespace = "default", Name = "p0" } }, token);
@@ -53,7 +66,7 @@ public sealed class GroupCommitProposerTests
     {
         var token = TestContext.Current.CancellationToken;
         var calls = 0;
-        await using var proposer = new GroupCommitProposer((bytes, context, ct) =>
+        await using var proposer = NewProposer((bytes, context, ct) =>
             Interlocked.Increment(ref calls) == 1 ? Task.FromException(new InvalidOperationException("lost leadership")) : Replicate(bytes, context, ct));
         proposer.Start();
         release.SetResult();
@@ -62,5 +75,31 @@ public sealed class GroupCommitProposerTests
         Assert.Equal("lost leadership", failed.Message);
         var result = await proposer.ProposeAsync(new Command { DeletePipeline = new() { Name = "b" } }, token).WaitAsync(TimeSpan.FromSeconds(10), token);
         Assert.Equal(0UL, result.Index);
+    }
+
+    [Fact]
+    public async Task Entries_are_written_in_the_format_every_member_applies_and_a_command_needing_a_newer_one_is_refused()
+    {
+        var token = TestContext.Current.CancellationToken;
+        release.SetResult();
+        clusterFormat = RouterLogFormat.Oldest;
+        await using var proposer = NewProposer();
+        proposer.Start();
+
+        await proposer.ProposeAsync(new Command { DeletePipeline = new() { Name = "old-form" } }, token).WaitAsync(TimeSpan.FromSeconds(10), token);
+        var refused = await Assert.ThrowsAsync<LogFormatNotActiveException>(() => proposer.ProposeAsync(new Command { Checkpoint = new() }, token));
+        Assert.Contains("Checkpoint needs log format 2", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("node 3 applies up to format 1", refused.Message, StringComparison.Ordinal);
+
+        clusterFormat = RouterLogFormat.Current;
+        await proposer.ProposeAsync(new Command { Checkpoint = new() }, token).WaitAsync(TimeSpan.FromSeconds(10), token);
+
+        // Format 1: the bare command, as an older router reads it; format 2: framed with a checksum.
+        Assert.Equal(2, frames.Count);
+        Assert.False(frames[0].IsChecked);
+        Assert.Equal(RouterLogFormat.Oldest, entries[0].Format);
+        Assert.True(frames[1].IsChecked);
+        Assert.Equal(RouterLogFormat.Current, frames[1].Format);
+        Assert.Equal(Command.BodyOneofCase.Checkpoint, entries[1].BodyCase);
     }
 }

@@ -1,7 +1,7 @@
 // The GraphQL documents the dashboard sends: nothing else talks to the router.
 
 export const OVERVIEW = `query Overview {
-  clusterStatus { leader term commitIndex appliedIndex answeredBy nodes { id address role healthy term commitIndex appliedIndex } }
+  clusterStatus { leader term commitIndex appliedIndex answeredBy logFormat divergence nodes { id address role healthy term commitIndex appliedIndex stateHash checkpointIndex checkpointHash maxLogFormat halted lastRecovery } }
   pipelines { id source sink recordsIn recordsOut deadLetters drainingSince stages { id assignments { pod } } edges { throttled } }
   sidecars { id pod address services stages }
 }`;
