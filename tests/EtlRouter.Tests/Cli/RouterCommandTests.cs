@@ -28,6 +28,45 @@ public sealed class RouterCommandTests
     }
 
     [Fact]
+    public async Task Cluster_verify_prints_every_nodes_state_hash_at_one_checkpoint_and_status_shows_the_hashes_and_the_log_format()
+    {
+        await using var cluster = await RouterCluster.StartAsync(3);
+        await Router.ClusterStates.WaitForLogFormatAsync(cluster, 2);
+        var etlctl = Runner(await cluster.FollowerAsync());
+
+        var (exit, output, error) = await etlctl.RunAsync("cluster", "verify");
+        Assert.True(exit == 0, $"{output}\n{error}");
+        Assert.Contains("Consistent: every node holds the same state at the checkpoint.", output, StringComparison.Ordinal);
+        var hashes = output.Split('\n').Where(l => cluster.Nodes.Any(n => l.StartsWith(n.NodeId + " ", StringComparison.Ordinal)))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).ToList();
+        Assert.Equal(3, hashes.Count);
+        Assert.Single(hashes.Distinct());
+        Assert.Matches("^[0-9a-f]{32}$", hashes[0]);
+
+        (exit, output, error) = await etlctl.RunAsync("cluster", "status");
+        Assert.True(exit == 0, error);
+        Assert.Contains("Log format:    2", output, StringComparison.Ordinal);
+        Assert.Contains("HASH", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("DIVERGED", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Divergence_is_read_only_between_nodes_at_the_same_index_or_checkpoint()
+    {
+        var nodes = new[]
+        {
+            new ClusterNode { Id = "1", AppliedIndex = 10, StateHash = "aaaaaaaaaaaaaaaa", CheckpointIndex = 8, CheckpointHash = "cccccccccccccccc" },
+            new ClusterNode { Id = "2", AppliedIndex = 10, StateHash = "bbbbbbbbbbbbbbbb", CheckpointIndex = 8, CheckpointHash = "cccccccccccccccc" },
+            new ClusterNode { Id = "3", AppliedIndex = 9, StateHash = "dddddddddddddddd", CheckpointIndex = 8, CheckpointHash = "eeeeeeeeeeeeeeee" },
+        };
+        var found = EtlRouter.Contracts.ClusterDivergence.Find(nodes);
+        Assert.Equal(2, found.Count);
+        Assert.Equal("at applied index 10 the nodes hold different states: 1 hash aaaaaaaaaaaa; 2 hash bbbbbbbbbbbb", found[0]);
+        Assert.Equal("at checkpoint 8 the nodes hold different states: 1, 2 hash cccccccccccc; 3 hash eeeeeeeeeeee", found[1]);
+        Assert.Empty(EtlRouter.Contracts.ClusterDivergence.Find(nodes.Take(1)));
+    }
+
+    [Fact]
     public async Task Get_describe_graph_and_delete_pipelines_on_the_router()
     {
         await using var cluster = await RouterCluster.StartAsync(1);

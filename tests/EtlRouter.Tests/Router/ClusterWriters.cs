@@ -14,11 +14,17 @@ public sealed class ClusterWriters : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> writers = [];
 
+    // Each writer holds the gate for one write; a pause takes every slot, so no write is in flight while paused.
+    private readonly SemaphoreSlim gate;
+    private readonly int count;
+
     private readonly RouterCluster cluster;
 
     public ClusterWriters(RouterCluster cluster, int count, string prefix = "w")
     {
         this.cluster = cluster;
+        this.count = count;
+        gate = new SemaphoreSlim(count, count);
         for (var w = 0; w < count; w++)
         {
             var writer = w;
@@ -51,6 +57,22 @@ public sealed class ClusterWriters : IAsyncDisposable
         await Eventually.WaitUntil(() => Acknowledged.Count >= target, $"{more} more acknowledged writes (have {Acknowledged.Count})", TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Holds every writer between writes until the returned handle is disposed (to compare nodes at rest).</summary>
+    public async Task<IDisposable> PauseAsync()
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (!await gate.WaitAsync(TimeSpan.FromSeconds(30))) throw new TimeoutException("a write in flight did not finish within 30 s");
+        }
+
+        return new Resume(gate, count);
+    }
+
+    private sealed class Resume(SemaphoreSlim gate, int count) : IDisposable
+    {
+        public void Dispose() => gate.Release(count);
+    }
+
     private async Task WriteLoop(RouterCluster cluster, string prefix)
     {
         var random = new Random(prefix.GetHashCode(StringComparison.Ordinal));
@@ -62,6 +84,7 @@ public sealed class ClusterWriters : IAsyncDisposable
                 var nodes = cluster.Running.ToList();
                 if (nodes.Count == 0) break;
                 var node = nodes[random.Next(nodes.Count)];
+                await gate.WaitAsync(stop.Token);
                 try
                 {
                     var response = await node.ControlPlane.ApplyPipelineAsync(
@@ -80,6 +103,10 @@ public sealed class ClusterWriters : IAsyncDisposable
                 {
                     return;
                 }
+                finally
+                {
+                    gate.Release();
+                }
             }
         }
     }
@@ -96,5 +123,6 @@ public sealed class ClusterWriters : IAsyncDisposable
         }
 
         stop.Dispose();
+        gate.Dispose();
     }
 }

@@ -3,17 +3,20 @@ using System.Text;
 namespace EtlRouter.Tests.Support;
 
 /// <summary>
-/// Damages a stopped router's write-ahead log on disk, as a bad disk page would: finds every copy of a marker
-/// the test wrote into one entry (a pipeline's name) in DATA_DIR/wal and flips a bit inside it.
+/// Damages a stopped router's files on disk, as a bad disk page would: finds every copy of a marker the test
+/// wrote (a pipeline's name) in DATA_DIR/wal (the log) or DATA_DIR/snapshots and flips a bit inside it.
 /// </summary>
-public static class WalDamage
+public static class DiskDamage
 {
+    /// <param name="dataDir">The router's DATA_DIR.</param>
+    /// <param name="marker">Text the test wrote into the entry or state to damage.</param>
+    /// <param name="folder">"wal" or "snapshots".</param>
     /// <returns>How many copies of the marker were damaged.</returns>
-    public static int FlipBitInside(string dataDir, string marker)
+    public static int FlipBitInside(string dataDir, string marker, string folder = "wal")
     {
         var needle = Encoding.UTF8.GetBytes(marker);
         var damaged = 0;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(dataDir, "wal"), "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(dataDir, folder), "*", SearchOption.AllDirectories))
         {
             var bytes = File.ReadAllBytes(file);
             var changed = false;
