@@ -57,6 +57,9 @@ public sealed class DashboardBrowserTests
         await page.GotoAsync(root + "/");
         await Assertions.Expect(page.GetByTestId("node")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("leader")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.GetByTestId("state-hash")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{12}$"));
+        await Assertions.Expect(page.GetByTestId("log-format")).ToHaveTextAsync("2", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("divergence")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("pipeline-row")).ToContainTextAsync("default/orders");
         await Assertions.Expect(page.GetByTestId("pipeline-row")).ToContainTextAsync("5/5", new() { Timeout = 30_000 });
         var firstLoad = (await Task.WhenAll(transfers.ToList())).Sum(s => (long)s.ResponseBodySize);
