@@ -73,6 +73,7 @@ builder.Services.AddSingleton(new RouterTransport(tls));
 builder.Services.AddSingleton<RouterState>();
 builder.Services.AddSingleton<ApplyHalt>();
 builder.Services.AddSingleton<StateChanges>();
+builder.Services.AddSingleton<SidecarWakeups>();
 builder.Services.AddSingleton<RaftNode>();
 builder.Services.AddSingleton<PeerChannels>();
 builder.Services.AddSingleton<FlowBuffer>();

@@ -57,6 +57,6 @@ public static class InjectionAnnotations
         (CpuRequest, "the sidecar's CPU request, a Kubernetes quantity such as `100m`", "50m"),
         (MemoryRequest, "the sidecar's memory request, such as `128Mi`", "64Mi"),
         (CpuLimit, "the sidecar's CPU limit", "none"),
-        (MemoryLimit, "the sidecar's memory limit", "256Mi"),
+        (MemoryLimit, "the sidecar's memory limit", "128Mi"),
     ];
 }

@@ -27,7 +27,7 @@ public sealed class InjectorSettings
 
     public string? CpuLimit { get; set; }
 
-    public string? MemoryLimit { get; set; } = "256Mi";
+    public string? MemoryLimit { get; set; } = "128Mi";
 
     /// <summary>Where sidecars trade their projected ServiceAccount token for a certificate (the operator's certificate port).</summary>
     public string CertificateEndpoint { get; set; } = "https://etl-operator-certificates.etl-system.svc:9444";

@@ -50,7 +50,6 @@ public static class SidecarContainer
                 Env("GRPC_PORT", spec.GrpcPort.ToString(CultureInfo.InvariantCulture)),
                 Env("METRICS_PORT", spec.MetricsPort.ToString(CultureInfo.InvariantCulture)),
                 Env("DISCOVERY_PORTS", spec.DiscoveryPorts),
-                Env(ServerJitEnvironment.Name, ServerJitEnvironment.Value),
                 .. identity,
             ],
             VolumeMounts = [new V1VolumeMount { Name = TokenVolume, MountPath = TokenDirectory, ReadOnlyProperty = true }],

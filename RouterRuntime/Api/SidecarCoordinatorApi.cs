@@ -8,7 +8,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>Each sidecar's stream of assignments, and its flow reports.</summary>
-internal sealed class SidecarCoordinatorApi(RouterState state, StateChanges changes, WriteGateway gateway, ReadFreshness freshness)
+internal sealed class SidecarCoordinatorApi(RouterState state, SidecarWakeups wakeups, WriteGateway gateway, ReadFreshness freshness)
     : SidecarCoordinator.SidecarCoordinatorBase
 {
     public override async Task WatchAssignments(WatchAssignmentsRequest request, IServerStreamWriter<SidecarAssignments> responseStream, ServerCallContext context)
@@ -19,14 +19,14 @@ internal sealed class SidecarCoordinatorApi(RouterState state, StateChanges chan
         SidecarAssignments? last = null;
         while (!context.CancellationToken.IsCancellationRequested)
         {
-            var next = changes.Next;
+            var next = wakeups.Next(request.SidecarId);
             SidecarAssignments current;
             lock (state.Sync)
             {
                 current = StateViews.ForSidecar(state, request.SidecarId);
             }
 
-            // Flow reports and lease renewals change the state too; only send what the sidecar acts on.
+            // Woken only by entries that may concern this sidecar; still, only send what it acts on.
             if (last is null || !SameWork(last, current))
             {
                 await responseStream.WriteAsync(current, context.CancellationToken);

@@ -126,6 +126,7 @@ internal sealed class RouterStateMachine(
         Volatile.Write(ref coveredThrough, (long)snapshot.AppliedIndex);
         Volatile.Write(ref snapshotAfterRecovery, 1);
         state.NotifyChanged();
+        state.NotifyAssignmentsTouched(null);
         halt.Resume($"recovered from node {peer}'s state at entry {snapshot.AppliedIndex}");
         logger.LogWarning("Recovered from node {Peer}'s state at entry {Index}; applying the log from there", peer, snapshot.AppliedIndex);
     }
@@ -183,6 +184,7 @@ internal sealed class RouterStateMachine(
         // After a recovery the snapshot file holds a peer's state past the file's own index.
         Volatile.Write(ref coveredThrough, state.AppliedIndex);
         state.NotifyChanged();
+        state.NotifyAssignmentsTouched(null);
         logger.LogInformation("Restored snapshot at index {Index}: {Pipelines} pipelines, {Sidecars} sidecars", snapshot.AppliedIndex, snapshot.Pipelines.Count, snapshot.Sidecars.Count);
     }
 

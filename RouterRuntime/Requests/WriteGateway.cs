@@ -20,6 +20,10 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
 
     public async Task<CommandResult> ProposeAsync(Command command, ServerCallContext? context, CancellationToken token)
     {
+        // A heartbeat whose lease is still more than half left needs nobody: any node's replicated state can
+        // say so (a follower's lags the leader's, and leases only grow), so followers do not forward it.
+        if (command.BodyCase == Command.BodyOneofCase.RenewLease && LeaseIsFresh(command.RenewLease) is { } fresh) return fresh;
+
         var deadline = context is not null && context.Deadline < DateTime.MaxValue ? context.Deadline : DateTime.UtcNow + DefaultDeadline;
         var delay = TimeSpan.FromMilliseconds(25);
         Exception? last = null;

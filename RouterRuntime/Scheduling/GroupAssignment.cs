@@ -23,7 +23,7 @@ internal static class GroupAssignment
         StageGroups index,
         IReadOnlyDictionary<string, StoredPipeline> pipelines,
         Func<(string Pipeline, int Stage), (StageDefinition Definition, StoredStage Stored)> resolve,
-        IReadOnlyList<StoredSidecar> sidecars,
+        CandidateIndex sidecars,
         Action<IEnumerable<string>> charge,
         ulong next)
     {
@@ -52,7 +52,7 @@ internal static class GroupAssignment
         if (touched.Any(t => t.Stored.Sidecars.Count > 0 && !t.Stored.Sidecars.SequenceEqual(assigned.Sidecars, StringComparer.Ordinal))) return null;
 
         var replicas = (int)index.MaxReplicas(key);
-        if (!AssignmentRule.Holds(kept.Definition, replicas, assigned, AssignmentRule.Candidates(key.Namespace, kept.Definition, sidecars))) return null;
+        if (!AssignmentRule.Holds(kept.Definition, replicas, assigned, sidecars.Candidates(key.Namespace, kept.Definition))) return null;
 
         charge(assigned.Sidecars);
         var changed = false;
@@ -74,11 +74,11 @@ internal static class GroupAssignment
     /// the least-loaded candidates; <paramref name="charge"/> adds the chosen ones to the load. Returns whether
     /// any member changed.
     /// </summary>
-    public static bool Assign(SharedStageKey key, List<(StageDefinition Definition, StoredStage Stored)> members, IReadOnlyList<StoredSidecar> sidecars, Func<Dictionary<string, int>> load, Action<IEnumerable<string>> charge, ulong next)
+    public static bool Assign(SharedStageKey key, List<(StageDefinition Definition, StoredStage Stored)> members, CandidateIndex sidecars, Func<Dictionary<string, int>> load, Action<IEnumerable<string>> charge, ulong next)
     {
         var definition = members[0].Definition;
         var replicas = AssignmentRule.Replicas(members.Select(m => m.Definition));
-        var candidates = AssignmentRule.Candidates(key.Namespace, definition, sidecars);
+        var candidates = sidecars.Candidates(key.Namespace, definition);
         var candidateIds = candidates.Select(c => c.Registration.SidecarId).ToHashSet(StringComparer.Ordinal);
 
         var previous = members.Select(m => m.Stored).FirstOrDefault(s => s.Sidecars.Count > 0)?.Sidecars ?? [];
@@ -91,7 +91,7 @@ internal static class GroupAssignment
                 var pick = candidates
                     .Select(c => c.Registration.SidecarId)
                     .Where(id => !chosen.Contains(id, StringComparer.Ordinal))
-                    .OrderBy(id => counts[id])
+                    .OrderBy(id => counts.GetValueOrDefault(id))
                     .ThenBy(id => id, StringComparer.Ordinal)
                     .FirstOrDefault();
                 if (pick is null) break;

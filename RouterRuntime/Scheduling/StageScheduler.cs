@@ -19,9 +19,11 @@ internal static class StageScheduler
     /// candidates are all sidecars) are reconsidered; the rest keep their sidecars and only count as load, so
     /// a write costs a pass over the stages, not a reschedule of every pipeline.
     /// </summary>
-    public static ulong Schedule(IReadOnlyList<StoredPipeline> pipelines, IReadOnlyList<StoredSidecar> sidecars, ulong epoch, IReadOnlySet<(StageKind, string)>? affected = null)
+    /// <param name="index">The sidecars indexed for candidate lookups, when the caller keeps one (built here otherwise, once needed).</param>
+    public static ulong Schedule(IReadOnlyList<StoredPipeline> pipelines, IReadOnlyList<StoredSidecar> sidecars, ulong epoch, IReadOnlySet<(StageKind, string)>? affected = null, Lazy<CandidateIndex>? index = null)
     {
-        var load = sidecars.ToDictionary(s => s.Registration.SidecarId, _ => 0, StringComparer.Ordinal);
+        // Stages per sidecar id; absent is 0 (no pass over every sidecar just to write zeros).
+        var load = new Dictionary<string, int>(StringComparer.Ordinal);
         var groups = new List<(SharedStageKey Key, List<(StageDefinition Definition, StoredStage Stored)> Members)>();
         var byKey = new Dictionary<SharedStageKey, List<(StageDefinition, StoredStage)>>();
 
@@ -33,11 +35,7 @@ internal static class StageScheduler
 
                 if (affected is not null && definition.Endpoint.Length == 0 && !affected.Contains((definition.Kind, definition.Service)))
                 {
-                    foreach (var id in stored.Sidecars)
-                    {
-                        if (load.TryGetValue(id, out var count)) load[id] = count + 1;
-                    }
-
+                    foreach (var id in stored.Sidecars) load[id] = load.GetValueOrDefault(id) + 1;
                     continue;
                 }
 
@@ -57,8 +55,9 @@ internal static class StageScheduler
 
         var next = epoch + 1;
         var changed = false;
+        var candidates = index ?? new Lazy<CandidateIndex>(() => new CandidateIndex(sidecars));
         foreach (var (key, members) in groups)
-            changed |= GroupAssignment.Assign(key, members, sidecars, () => load, ids => { foreach (var id in ids) load[id]++; }, next);
+            changed |= GroupAssignment.Assign(key, members, candidates.Value, () => load, ids => { foreach (var id in ids) load[id] = load.GetValueOrDefault(id) + 1; }, next);
         return changed ? next : epoch;
     }
 
@@ -66,7 +65,7 @@ internal static class StageScheduler
     /// Reassigns only the groups of <paramref name="keys"/> (the stages a pipeline apply or delete touched); the
     /// other stages keep their sidecars. Load is counted (over every stage) only when a group needs new sidecars.
     /// </summary>
-    public static ulong ScheduleGroups(IReadOnlyDictionary<string, StoredPipeline> pipelines, StageGroups index, IReadOnlyCollection<SharedStageKey> keys, IReadOnlySet<string> written, IReadOnlyList<StoredSidecar> sidecars, ulong epoch)
+    public static ulong ScheduleGroups(IReadOnlyDictionary<string, StoredPipeline> pipelines, StageGroups index, IReadOnlyCollection<SharedStageKey> keys, IReadOnlySet<string> written, IReadOnlyList<StoredSidecar> sidecars, ulong epoch, Lazy<CandidateIndex>? candidateIndex = null)
     {
         var groups = keys
             .Select(key => (Key: key, Members: index.Members(key)))
@@ -87,16 +86,13 @@ internal static class StageScheduler
         Dictionary<string, int> Load()
         {
             if (load is not null) return load;
-            load = sidecars.ToDictionary(s => s.Registration.SidecarId, _ => 0, StringComparer.Ordinal);
+            load = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var pipeline in pipelines.Values)
             {
                 foreach (var definition in pipeline.Definition.Stages)
                 {
                     if (pending.Contains(SharedStageKey.Of(pipeline.Definition.Ref.Namespace, definition))) continue;
-                    foreach (var id in PipelineStages.Stored(pipeline, definition).Sidecars)
-                    {
-                        if (load.TryGetValue(id, out var count)) load[id] = count + 1;
-                    }
+                    foreach (var id in PipelineStages.Stored(pipeline, definition).Sidecars) load[id] = load.GetValueOrDefault(id) + 1;
                 }
             }
 
@@ -106,15 +102,16 @@ internal static class StageScheduler
         void Charge(IEnumerable<string> ids)
         {
             if (load is null) return;
-            foreach (var id in ids) load[id]++;
+            foreach (var id in ids) load[id] = load.GetValueOrDefault(id) + 1;
         }
 
         var next = epoch + 1;
         var changed = false;
+        var candidates = candidateIndex?.Value ?? new CandidateIndex(sidecars);
         foreach (var (key, members) in groups)
         {
-            changed |= GroupAssignment.AssignWritten(key, members, written, index, pipelines, Resolve, sidecars, Charge, next)
-                ?? GroupAssignment.Assign(key, members.Select(Resolve).ToList(), sidecars, Load, Charge, next);
+            changed |= GroupAssignment.AssignWritten(key, members, written, index, pipelines, Resolve, candidates, Charge, next)
+                ?? GroupAssignment.Assign(key, members.Select(Resolve).ToList(), candidates, Load, Charge, next);
             pending.Remove(key);
         }
 

@@ -20,6 +20,12 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     private readonly HashSet<SharedStageKey> dirtyGroups = [];
     private readonly HashSet<string> writtenPipelines = new(StringComparer.Ordinal);
     private readonly List<int> checkpoints = [];
+
+    // What the entry changed that sidecars' assignments depend on: pipelines written, deleted or draining, and
+    // sidecars registered or gone (every sidecar, after a restore). Sidecars of these are woken, no others.
+    private readonly HashSet<string> touchedPipelines = new(StringComparer.Ordinal);
+    private readonly HashSet<string> touchedSidecars = new(StringComparer.Ordinal);
+    private bool touchedAll;
     private bool dirtyAll;
 
     /// <summary>Applies one command as a log entry of its own.</summary>
@@ -33,8 +39,10 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     public CommandResult[] ApplyEntry(IReadOnlyList<Command> commands, long index)
     {
         var results = new CommandResult[commands.Count];
+        IReadOnlyCollection<string>? wake;
         lock (state.Sync)
         {
+            var epochBefore = state.Epoch;
             for (var i = 0; i < commands.Count; i++)
             {
                 results[i] = ApplyOne(commands[i], index);
@@ -48,6 +56,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             dirtyGroups.Clear();
             writtenPipelines.Clear();
             dirtyAll = false;
+            wake = TouchedSidecars(epochBefore);
             state.AppliedIndex = index;
             state.Revise();
 
@@ -62,7 +71,50 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         }
 
         state.NotifyChanged();
+        if (wake is null || wake.Count > 0) state.NotifyAssignmentsTouched(wake);
         return results;
+    }
+
+    /// <summary>
+    /// The sidecars whose assignments the entry may have changed (null: all): those registered or gone, and every
+    /// sidecar that ran or runs a stage of a pipeline the entry wrote, deleted, drained or rescheduled (a stage's
+    /// inputs and outputs name the sidecars of its neighbours, so a change to one stage concerns the whole
+    /// pipeline). Updates the assignment index for those pipelines.
+    /// </summary>
+    private IReadOnlyCollection<string>? TouchedSidecars(ulong epochBefore)
+    {
+        try
+        {
+            if (touchedAll)
+            {
+                state.Assignments = AssignmentIndex.Of(state.Pipelines);
+                return null;
+            }
+
+            if (state.Epoch != epochBefore)
+            {
+                foreach (var (key, pipeline) in state.Pipelines)
+                {
+                    if (pipeline.Stages.Any(stage => stage.Epoch > epochBefore)) touchedPipelines.Add(key);
+                }
+            }
+
+            if (touchedPipelines.Count == 0 && touchedSidecars.Count == 0) return [];
+
+            var index = state.Assignments;
+            foreach (var sidecar in touchedSidecars) touchedPipelines.UnionWith(index.PipelinesOf(sidecar));
+            var wake = new HashSet<string>(touchedSidecars, StringComparer.Ordinal);
+            foreach (var key in touchedPipelines) wake.UnionWith(index.SidecarsOf(key));
+            index.Update(state.Pipelines, touchedPipelines);
+            foreach (var key in touchedPipelines) wake.UnionWith(index.SidecarsOf(key));
+            return wake;
+        }
+        finally
+        {
+            touchedPipelines.Clear();
+            touchedSidecars.Clear();
+            touchedAll = false;
+        }
     }
 
     private CommandResult ApplyOne(Command command, long index)
@@ -126,6 +178,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
             state.Groups.Add(key, definition);
             dirtyGroups.UnionWith(StageGroups.Keys(definition).Concat(StageGroups.Keys(previous?.Definition)));
             writtenPipelines.Add(key);
+            touchedPipelines.Add(key);
         }
 
         return new CommandResult
@@ -138,6 +191,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     {
         var key = RouterState.Key(reference);
         var existed = state.Pipelines.Remove(key, out var removed);
+        if (existed) touchedPipelines.Add(key);
         if (existed)
         {
             state.DeadLetters.Remove(state.DeadLetters.Matching(new DeadLetterFilter { Pipeline = reference }).Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
@@ -157,6 +211,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     {
         if (!state.Pipelines.TryGetValue(RouterState.Key(reference), out var stored))
             return new CommandResult { DrainPipeline = new DrainPipelineResponse { Existed = false } };
+        if (stored.DrainingSince is null) touchedPipelines.Add(RouterState.Key(reference));
         stored.DrainingSince ??= now;
         return new CommandResult { DrainPipeline = DrainProgress.Of(state, stored) };
     }
@@ -164,6 +219,8 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     private CommandResult RegisterSidecar(RegisterSidecarRequest registration, Timestamp now)
     {
         MarkForRescheduling(state.Services(state.Sidecars.GetValueOrDefault(registration.SidecarId)).Concat(registration.Services.Select(s => (s.Kind, s.Name))));
+        touchedSidecars.Add(registration.SidecarId);
+        state.SidecarsChanged();
         state.Sidecars[registration.SidecarId] = new StoredSidecar
         {
             Registration = registration,
@@ -194,6 +251,8 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     private CommandResult DeregisterSidecar(string sidecarId)
     {
         MarkForRescheduling(state.Services(state.Sidecars.GetValueOrDefault(sidecarId)));
+        touchedSidecars.Add(sidecarId);
+        state.SidecarsChanged();
         var existed = state.Sidecars.Remove(sidecarId);
         state.Flow.Remove(sidecarId);
         return new CommandResult { DeregisterSidecar = new DeregisterSidecarResponse { Existed = existed } };
@@ -203,6 +262,8 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
     {
         var expired = state.Sidecars.Values.Where(s => s.LeaseExpiresAt <= now).Select(s => s.Registration.SidecarId).ToList();
         MarkForRescheduling(expired.SelectMany(id => state.Services(state.Sidecars[id])));
+        touchedSidecars.UnionWith(expired);
+        if (expired.Count > 0) state.SidecarsChanged();
         foreach (var id in expired)
         {
             state.Sidecars.Remove(id);
@@ -308,6 +369,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         state.Sidecars.Clear();
         state.Flow.Clear();
         foreach (var sidecar in liveSidecars) state.Sidecars[sidecar.Registration.SidecarId] = sidecar;
+        state.SidecarsChanged();
         state.MemberFormats.Clear();
         foreach (var member in liveMembers) state.MemberFormats[member.RaftAddress] = member;
         foreach (var pipeline in state.Pipelines.Values)
@@ -317,6 +379,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
 
         state.Epoch = epoch;
         dirtyAll = true;
+        touchedAll = true;
         return new CommandResult
         {
             Restore = new RestoreBackupResponse { Pipelines = (uint)state.Pipelines.Count, DeadLetters = (uint)state.DeadLetters.Count },

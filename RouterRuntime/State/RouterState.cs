@@ -44,6 +44,17 @@ internal sealed class RouterState
     /// <summary>Raised after each applied command (under no lock); watchers re-read what they follow.</summary>
     public event Action? Changed;
 
+    /// <summary>
+    /// Raised after an entry (under no lock) with the sidecars whose assignments it may have changed; null: all of
+    /// them (a restore, a snapshot loaded).
+    /// </summary>
+    public event Action<IReadOnlyCollection<string>?>? AssignmentsTouched;
+
+    /// <summary>Which sidecars run which pipelines' stages, as of the last entry that changed any.</summary>
+    public AssignmentIndex Assignments { get; set; } = AssignmentIndex.Of(new Dictionary<string, StoredPipeline>());
+
+    public void NotifyAssignmentsTouched(IReadOnlyCollection<string>? sidecars) => AssignmentsTouched?.Invoke(sidecars);
+
     public static string Key(PipelineRef reference) => $"{reference.Namespace}/{reference.Name}";
 
     public void NotifyChanged() => Changed?.Invoke();
@@ -62,11 +73,28 @@ internal sealed class RouterState
 
     /// <summary>Recomputes assignments after sidecars changed; all of them, or those of some services.</summary>
     public void Reschedule(IReadOnlySet<(StageKind, string)>? affected = null) =>
-        Epoch = StageScheduler.Schedule(Pipelines.Values.ToList(), Sidecars.Values.ToList(), Epoch, affected);
+        Epoch = StageScheduler.Schedule(Pipelines.Values.ToList(), LiveSidecars().List, Epoch, affected, LiveSidecars().Candidates);
 
     /// <summary>Recomputes the assignments of the stage groups that writes to <paramref name="written"/> pipelines touched.</summary>
     public void RescheduleGroups(IReadOnlyCollection<SharedStageKey> keys, IReadOnlySet<string> written) =>
-        Epoch = StageScheduler.ScheduleGroups(Pipelines, Groups, keys, written, Sidecars.Values.ToList(), Epoch);
+        Epoch = StageScheduler.ScheduleGroups(Pipelines, Groups, keys, written, LiveSidecars().List, Epoch, LiveSidecars().Candidates);
+
+    private (List<StoredSidecar> List, Lazy<CandidateIndex> Candidates)? live;
+
+    /// <summary>
+    /// The sidecars in id order and indexed by namespace and service, built once per change to the set of sidecars
+    /// (not once per scheduling pass: ten thousand sidecars made every pipeline write cost a pass over them).
+    /// </summary>
+    private (List<StoredSidecar> List, Lazy<CandidateIndex> Candidates) LiveSidecars()
+    {
+        if (live is { } cached) return cached;
+        var list = Sidecars.Values.ToList();
+        live = (list, new Lazy<CandidateIndex>(() => new CandidateIndex(list), LazyThreadSafetyMode.None));
+        return live.Value;
+    }
+
+    /// <summary>Call when a sidecar was added, replaced or removed (not for a lease renewal).</summary>
+    public void SidecarsChanged() => live = null;
 
     /// <summary>The services a sidecar registered, and those of the stages it runs now.</summary>
     public IEnumerable<(StageKind, string)> Services(StoredSidecar? sidecar) =>
@@ -113,6 +141,8 @@ internal sealed class RouterState
         Epoch = snapshot.Epoch;
         AppliedIndex = (long)snapshot.AppliedIndex;
         Groups.Rebuild(Pipelines);
+        Assignments = AssignmentIndex.Of(Pipelines);
+        SidecarsChanged();
         Revise();
     }
 }

@@ -75,8 +75,12 @@ internal static class StateViews
     public static SidecarAssignments ForSidecar(RouterState state, string sidecarId)
     {
         var result = new SidecarAssignments { SidecarId = sidecarId, Epoch = state.Epoch, Registered = state.Sidecars.ContainsKey(sidecarId) };
-        foreach (var pipeline in state.Pipelines.Values)
+
+        // Only the pipelines it runs a stage of (the index), in the state's order: ten thousand pipelines cost a
+        // sidecar with three stages nothing.
+        foreach (var key in state.Assignments.PipelinesOf(sidecarId).Order(StringComparer.Ordinal))
         {
+            if (!state.Pipelines.TryGetValue(key, out var pipeline)) continue;
             var budget = CreditBudgets.For(pipeline.Definition);
             foreach (var stored in pipeline.Stages)
             {

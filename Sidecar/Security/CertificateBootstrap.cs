@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -71,15 +70,16 @@ internal sealed class CertificateBootstrap(SidecarOptions options, IdentityCerti
         authorities.ImportFromPem(caBundle);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var identity = PeerIdentity.Sidecar(options.Namespace, options.SidecarId);
-        var request = new { token = (await File.ReadAllTextAsync(options.TokenFile!, token)).Trim(), csr = CertificateIssuer.CreateSigningRequestPem(key, identity) };
+        using var request = RequestBody((await File.ReadAllTextAsync(options.TokenFile!, token)).Trim(), CertificateIssuer.CreateSigningRequestPem(key, identity));
 
         using var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
         // The token goes only to the operator: its certificate must chain to the install CA and name the operator.
         handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
             IdentityCertificates.VerifyAgainst(authorities, presented, DateTime.UtcNow) is { Identity.Role: PeerRole.Operator };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
-        using var response = await http.PostAsJsonAsync(new Uri(options.CertificateEndpoint!, "/v1/sidecar-certificates"), request, token);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(token);
+        using var response = await http.PostAsync(new Uri(options.CertificateEndpoint!, "/v1/sidecar-certificates"), request, token);
+        using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(token), cancellationToken: token);
+        var body = document.RootElement;
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"{(int)response.StatusCode}: {(body.TryGetProperty("error", out var error) ? error.GetString() : response.ReasonPhrase)}");
         var issued = X509Certificate2.CreateFromPem(body.GetProperty("certificate").GetString()!).CopyWithPrivateKey(key);
@@ -91,5 +91,23 @@ internal sealed class CertificateBootstrap(SidecarOptions options, IdentityCerti
 
         certificates.Use(issued, body.GetProperty("caBundle").GetString()!);
         receivedAt = DateTime.UtcNow;
+    }
+
+    // Written by hand rather than serialized from a type: nothing here needs reflection (the sidecar can be
+    // compiled ahead of time).
+    private static ByteArrayContent RequestBody(string serviceAccountToken, string csr)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("token", serviceAccountToken);
+            json.WriteString("csr", csr);
+            json.WriteEndObject();
+        }
+
+        var content = new ByteArrayContent(buffer.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
     }
 }

@@ -4,10 +4,23 @@ namespace EtlRouter.Bench.DataPlane;
 /// Which build of the router, sidecar and connector the etl-router setup runs. By default the Release builds,
 /// run by `dotnet` with DOTNET_ReadyToRun=0 as the servers ship. BENCH_ETL_PUBLISHED=DIR runs self-contained
 /// publishes instead (DIR/router/etl-router, DIR/sidecar/etl-sidecar, DIR/connector/etl-connector), as they
-/// are, without the variable: how a ReadyToRun composite image measures (bench/README.md).
+/// are, without the variable: how a ReadyToRun composite image measures (bench/README.md). A sidecar may be a
+/// native executable of its own (<see cref="WithNativeSidecar"/>, Native AOT), the rest staying as shipped.
 /// </summary>
-public sealed record EtlBinaries(string Router, string Sidecar, string Connector, bool Published)
+public sealed record EtlBinaries(string Router, string Sidecar, string Connector, bool Published, bool NativeSidecar = false)
 {
+    /// <summary>Environment every sidecar of this build gets on top of its settings (GC settings under test).</summary>
+    public IReadOnlyDictionary<string, string> SidecarEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public EtlBinaries WithNativeSidecar(string executable) => this with { Sidecar = executable, NativeSidecar = true };
+
+    public void StartSidecar(Processes processes, string role, Dictionary<string, string> env)
+    {
+        foreach (var (key, value) in SidecarEnvironment) env[key] = value;
+        if (NativeSidecar) processes.StartExecutable(role, Sidecar, [], env, serverJit: false);
+        else Start(processes, role, Sidecar, [], env);
+    }
+
     public static EtlBinaries For(string repo)
     {
         if (Environment.GetEnvironmentVariable("BENCH_ETL_PUBLISHED") is { Length: > 0 } dir)

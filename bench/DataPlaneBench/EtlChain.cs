@@ -20,9 +20,11 @@ public static class EtlChain
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window, bool mutualTls)
+    // binaries: which builds run (default EtlBinaries.For); flowControl: the pipeline's (default 20 batches and
+    // 64 MiB in flight, the throughput runs' setting).
+    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window, bool mutualTls, EtlBinaries? binaries = null, FlowControl? flowControl = null)
     {
-        var binaries = EtlBinaries.For(repo);
+        binaries ??= EtlBinaries.For(repo);
         using var processes = new Processes();
         var p = Processes.FreePorts(16);
         var data = Directory.CreateTempSubdirectory("etl-bench-").FullName;
@@ -46,10 +48,9 @@ public static class EtlChain
         binaries.Start(processes, "generator", connector, ["generator", "--name", "gen", "--port", $"{p[3]}", "--http-port", $"{p[4]}", "--size", $"{size}", .. rateArgs]);
         binaries.Start(processes, "transform", connector, ["pass", "--name", "pass", "--port", $"{p[5]}", "--http-port", $"{p[6]}"]);
         binaries.Start(processes, "sink", connector, ["discard", "--name", "discard", "--port", $"{p[7]}", "--http-port", $"{p[8]}"]);
-        var sidecar = binaries.Sidecar;
         foreach (var (role, i, service) in new[] { ("sidecar-source", 9, 3), ("sidecar-transform", 11, 5), ("sidecar-sink", 13, 7) })
         {
-            binaries.Start(processes, role, sidecar, [], new(Tls(PeerIdentity.Sidecar("bench", role)))
+            binaries.StartSidecar(processes, role, new(Tls(PeerIdentity.Sidecar("bench", role)))
             {
                 ["SIDECAR_ID"] = role, ["CLUSTER_ENDPOINT"] = $"127.0.0.1:{p[1]}", ["GRPC_PORT"] = $"{p[i]}", ["METRICS_PORT"] = $"{p[i + 1]}",
                 ["BIND_ADDRESS"] = "127.0.0.1", ["DISCOVERY_PORTS"] = $"{p[service]}", ["RESCAN_SECONDS"] = "1", ["POD_NAMESPACE"] = "bench",
@@ -61,12 +62,12 @@ public static class EtlChain
         await Until(async () => (await control.ListServiceEndpointsAsync(new ListServiceEndpointsRequest())).Endpoints.Count == 3, "three sidecars registered");
         var cpu = processes.CpuSeconds();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  start-up ({(binaries.Published ? "published: " + binaries.Sidecar : "dotnet, DOTNET_ReadyToRun=0")}): three sidecars registered after {started.Elapsed.TotalSeconds:0.00} s; CPU by then: sidecars {cpu.Where(c => c.Key.StartsWith("sidecar", StringComparison.Ordinal)).Average(c => c.Value):0.00} s each, router {cpu["router"]:0.00} s"));
+            $"  start-up ({(binaries.Published || binaries.NativeSidecar ? "published: " + binaries.Sidecar : "dotnet, DOTNET_ReadyToRun=0")}): three sidecars registered after {started.Elapsed.TotalSeconds:0.00} s; CPU by then: sidecars {cpu.Where(c => c.Key.StartsWith("sidecar", StringComparison.Ordinal)).Average(c => c.Value):0.00} s each, router {cpu["router"]:0.00} s"));
         var pipeline = new PipelineDefinition
         {
             Ref = new PipelineRef { Namespace = "bench", Name = "chain" },
             Generation = 1,
-            FlowControl = new FlowControl { BatchSize = (uint)batchSize, MaxInFlight = (uint)batchSize * 20, MaxInFlightBytes = 64 << 20 },
+            FlowControl = flowControl ?? new FlowControl { BatchSize = (uint)batchSize, MaxInFlight = (uint)batchSize * 20, MaxInFlightBytes = 64 << 20 },
             Dlq = new DeadLetterPolicy { Enabled = true, MaxRetries = 3 },
             Stages =
             {

@@ -42,6 +42,17 @@ public sealed class Processes : IDisposable
         lock (peaks) started.Add((role, process));
     }
 
+    /// <summary>A process's resident set now, in bytes.</summary>
+    public long CurrentRss(string role)
+    {
+        lock (peaks)
+        {
+            var process = started.Single(s => s.Role == role).Process;
+            process.Refresh();
+            return process.WorkingSet64;
+        }
+    }
+
     /// <summary>CPU seconds each process has used so far.</summary>
     public Dictionary<string, double> CpuSeconds()
     {

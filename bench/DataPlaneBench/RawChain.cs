@@ -12,14 +12,15 @@ namespace EtlRouter.Bench.DataPlane;
 /// </summary>
 public static class RawChain
 {
-    public static async Task<Measurement> RunAsync(string self, int size, int batchSize, double rate, SteadyWindow window)
+    // forwardBytes: the relays pass batches on undecoded (RawBytesRelayService); else they decode and re-encode each.
+    public static async Task<Measurement> RunAsync(string self, int size, int batchSize, double rate, SteadyWindow window, bool forwardBytes)
     {
         using var processes = new Processes();
         var ports = Processes.FreePorts(4);
         for (var i = 3; i >= 0; i--)
         {
             var role = i == 3 ? "sink" : $"relay{i + 1}";
-            string[] next = i == 3 ? [] : ["--next", $"127.0.0.1:{ports[i + 1]}"];
+            string[] next = i == 3 ? [] : forwardBytes ? ["--next", $"127.0.0.1:{ports[i + 1]}", "--bytes"] : ["--next", $"127.0.0.1:{ports[i + 1]}"];
             processes.Start(role, self, ["raw-relay", "--port", ports[i].ToString(CultureInfo.InvariantCulture), .. next]);
         }
 
@@ -39,7 +40,7 @@ public static class RawChain
         var summary = await sink.StatsAsync(new StatsRequest());
         await stop.CancelAsync();
         await push.ContinueWith(_ => { }, TaskScheduler.Default);
-        return new Measurement("raw gRPC chain", size, perSecond, summary.LatencyP50Ms, summary.LatencyP99Ms, processes.PeakRss);
+        return new Measurement(forwardBytes ? "raw gRPC chain (bytes)" : "raw gRPC chain (decoding)", size, perSecond, summary.LatencyP50Ms, summary.LatencyP99Ms, processes.PeakRss);
     }
 
     /// <summary>Batches down the chain, without end, at <paramref name="rate"/> records/s (0: as fast as they go).</summary>

@@ -11,6 +11,10 @@ public sealed class Node(string name, string fileName, IReadOnlyList<string> arg
 
     public string GrpcAddress => grpcAddress;
 
+    public int? ProcessId => IsRunning ? process!.Id : null;
+
+    public IReadOnlyDictionary<string, string> Environment => environment;
+
     public bool IsRunning
     {
         get

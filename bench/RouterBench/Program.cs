@@ -4,6 +4,11 @@ using EtlRouter.Bench;
 
 // Router vs etcd on this machine, same workload, same client stack (gRPC .NET). Usage:
 //   dotnet RouterBench.dll ROUTER_DLL RESULT_FILE [--quick]
+// The router at scale (ten thousand simulated sidecars and pipelines, ScaleBench):
+//   dotnet RouterBench.dll scale ROUTER_DLL RESULT_FILE [--quick]
+if (args is ["scale", var scaleDll, var scaleResult, .. var scaleOptions])
+    return await ScaleBench.RunAsync(scaleDll, scaleResult, scaleOptions.Contains("--quick"));
+
 var routerDll = args[0];
 var resultFile = args[1];
 var quick = args.Contains("--quick");

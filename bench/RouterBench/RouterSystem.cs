@@ -4,7 +4,11 @@ using Grpc.Core;
 namespace EtlRouter.Bench;
 
 /// <summary>Three etl-router processes on 127.0.0.1; writes are ApplyPipeline calls of a fixed size.</summary>
-public sealed class RouterSystem(string dll, string root, int basePort) : SystemUnderTest
+/// <param name="dll">etl-router.dll.</param>
+/// <param name="root">Where the nodes' data directories go.</param>
+/// <param name="basePort">The first of the ports the nodes use.</param>
+/// <param name="overrides">Environment that replaces the defaults below (the scale benchmark's).</param>
+public sealed class RouterSystem(string dll, string root, int basePort, IReadOnlyDictionary<string, string>? overrides = null) : SystemUnderTest
 {
     private int generation;
 
@@ -20,7 +24,7 @@ public sealed class RouterSystem(string dll, string root, int basePort) : System
         var peers = string.Join(",", Enumerable.Range(1, Size).Select(i => $"{i}=127.0.0.1:{port + i}"));
         var nodes = Enumerable.Range(1, Size).Select(i => new Node(
             $"router-{i}", "dotnet", [dll],
-            new Dictionary<string, string>
+            WithOverrides(new Dictionary<string, string>
             {
                 ["RAFT_NODE_ID"] = $"{i}",
                 ["RAFT_PEERS"] = peers,
@@ -33,10 +37,22 @@ public sealed class RouterSystem(string dll, string root, int basePort) : System
                 // Like for like: both plaintext, or (BENCH_TLS=1) both mutual TLS, the router as shipped.
                 ["TLS_MODE"] = BenchTls.On ? "mutual" : "plaintext",
                 ["TLS_DIR"] = BenchTls.On ? BenchTls.DirectoryFor(EtlRouter.Security.Identity.PeerIdentity.Router($"{i}")) : string.Empty,
-            },
+            }),
             $"{BenchTls.Scheme}://127.0.0.1:{port + 3 + i}")).ToList();
         await StartNodesAsync(nodes);
     }
+
+    private Dictionary<string, string> WithOverrides(Dictionary<string, string> defaults)
+    {
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) defaults[key] = value;
+        return defaults;
+    }
+
+    /// <summary>The status as the given node reports it.</summary>
+    public Task<ClusterStatus> StatusAsync(Node node, CancellationToken token) =>
+        Client(node).GetClusterStatusAsync(new GetClusterStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: token).ResponseAsync;
+
+    public ControlPlane.ControlPlaneClient ControlPlaneOf(Node node) => Client(node);
 
     protected override async Task<bool> LeadsAsync(Node node, CancellationToken token)
     {

@@ -42,7 +42,8 @@ public sealed class SidecarInjectionTests
         Assert.Equal("etl-router.etl-system.svc:50051", sidecar.Env.Single(e => e.Name == "CLUSTER_ENDPOINT").Value);
         Assert.Equal("9091", sidecar.Env.Single(e => e.Name == "GRPC_PORT").Value);
         Assert.Equal("50051-50060", sidecar.Env.Single(e => e.Name == "DISCOVERY_PORTS").Value);
-        Assert.Equal("0", sidecar.Env.Single(e => e.Name == "DOTNET_ReadyToRun").Value);
+        // A Native AOT executable: no JIT settings to give it.
+        Assert.DoesNotContain(sidecar.Env, e => e.Name.StartsWith("DOTNET_", StringComparison.Ordinal));
         Assert.Equal("/readyz", sidecar.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/healthz", sidecar.LivenessProbe.HttpGet.Path);
         Assert.True(sidecar.SecurityContext.RunAsNonRoot);
@@ -51,7 +52,7 @@ public sealed class SidecarInjectionTests
         Assert.Equal(["ALL"], sidecar.SecurityContext.Capabilities.Drop);
         Assert.Equal("RuntimeDefault", sidecar.SecurityContext.SeccompProfile.Type);
         Assert.Equal("50m", sidecar.Resources.Requests["cpu"].ToString());
-        Assert.Equal("256Mi", sidecar.Resources.Limits["memory"].ToString());
+        Assert.Equal("128Mi", sidecar.Resources.Limits["memory"].ToString());
         Assert.Equal("0.1.0", result.Metadata.Annotations[InjectionAnnotations.InjectedVersion]);
         Assert.Equal("true", result.Metadata.Annotations[InjectionAnnotations.Inject]);
     }
@@ -183,7 +184,7 @@ public sealed class SidecarInjectionTests
     [InlineData("etl.router/metrics-port", "9091", "both are 9091")]
     [InlineData("etl.router/discovery-ports", "60-50", "annotation etl.router/discovery-ports: '60-50' is not a port or a range")]
     [InlineData("etl.router/sidecar-cpu", "lots", "annotation etl.router/sidecar-cpu: 'lots' is not a positive Kubernetes quantity")]
-    [InlineData("etl.router/sidecar-memory", "1Gi", "the request 1Gi is above the limit 256Mi")]
+    [InlineData("etl.router/sidecar-memory", "1Gi", "the request 1Gi is above the limit 128Mi")]
     [InlineData("etl.router/sidecar-image", "has space:1", "annotation etl.router/sidecar-image")]
     [InlineData("etl.router/sidecar-image", "Registry.io/UPPER/case:1", "annotation etl.router/sidecar-image: 'Registry.io/UPPER/case:1' is not an image reference")]
     [InlineData("etl.router/sidecar-image", "ghcr.io/etl-router/etl-sidecar:", "is not an image reference")]

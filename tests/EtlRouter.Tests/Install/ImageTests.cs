@@ -21,13 +21,14 @@ public sealed partial class ImageTests
 {
     private const int ImageUser = 65532;
 
-    private sealed record Image(string Name, string Project, string Assembly, int[] Ports, bool Server);
+    // Server: a JIT-compiled server, whose image sets DOTNET_ReadyToRun=0; Native: a Native AOT executable.
+    private sealed record Image(string Name, string Project, string Assembly, int[] Ports, bool Server, bool Native = false);
 
     private static readonly Dictionary<string, Image> Images = new()
     {
         ["etl-operator"] = new("etl-operator", "Operator", "etl-operator", [8080, new WebhookSettings().Port], Server: false),
         ["etl-router"] = new("etl-router", "RouterRuntime", "etl-router", RouterPorts(), Server: true),
-        ["etl-sidecar"] = new("etl-sidecar", "Sidecar", "etl-sidecar", SidecarPorts(), Server: true),
+        ["etl-sidecar"] = new("etl-sidecar", "Sidecar", "etl-sidecar", SidecarPorts(), Server: false, Native: true),
         ["etl-connector"] = new("etl-connector", "Connectors", "etl-connector", [ConnectorSettings.DefaultPort], Server: true),
         ["etlctl"] = new("etlctl", "Cli", "etlctl", [], Server: false),
     };
@@ -53,8 +54,20 @@ public sealed partial class ImageTests
         var image = Images[name];
         var dockerfile = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "images", $"{name}.Dockerfile"));
 
-        Assert.Matches($@"RUN dotnet publish {image.Project}/{image.Project}\.csproj -c Release -o /app", dockerfile);
-        Assert.Contains($"ENTRYPOINT [\"dotnet\", \"/app/{image.Assembly}.dll\"]", dockerfile, StringComparison.Ordinal);
+        if (image.Native)
+        {
+            // Published ahead of time for the image's architecture; runs without a .NET runtime.
+            Assert.Matches($@"RUN dotnet publish {image.Project}/{image.Project}\.csproj -c Release -a \$TARGETARCH -p:PublishAot=true -o /app", dockerfile);
+            Assert.Contains($"ENTRYPOINT [\"/app/{image.Assembly}\"]", dockerfile, StringComparison.Ordinal);
+            Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime-deps:10.0", dockerfile, StringComparison.Ordinal);
+            Assert.Contains("<PublishAot>true</PublishAot>", File.ReadAllText(Path.Combine(RepositoryRoot.Path, image.Project, $"{image.Project}.csproj")), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Matches($@"RUN dotnet publish {image.Project}/{image.Project}\.csproj -c Release -o /app", dockerfile);
+            Assert.Contains($"ENTRYPOINT [\"dotnet\", \"/app/{image.Assembly}.dll\"]", dockerfile, StringComparison.Ordinal);
+        }
+
         Assert.Equal(image.Assembly, System.Reflection.AssemblyName.GetAssemblyName(Path.Combine(AppContext.BaseDirectory, $"{image.Assembly}.dll")).Name);
 
         // The user every manifest runs it as (the chart, the router StatefulSet, the injected sidecar).
