@@ -77,6 +77,7 @@ builder.Services.AddSingleton<SidecarWakeups>();
 builder.Services.AddSingleton<RaftNode>();
 builder.Services.AddSingleton<PeerChannels>();
 builder.Services.AddSingleton<FlowBuffer>();
+builder.Services.AddSingleton<FlowShare>();
 builder.Services.AddSingleton<WriteGateway>();
 builder.Services.AddSingleton<ReadFreshness>();
 builder.Services.AddSingleton<PipelineStatusStream>();
@@ -89,6 +90,7 @@ builder.Services.AddRouterGraphQL();
 builder.Services.AddResponseCompression(compression => compression.MimeTypes = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml", "application/json", "application/graphql-response+json"]);
 builder.Services.AddHostedService<RaftNodeService>();
 builder.Services.AddHostedService<LeaderDuties>();
+builder.Services.AddHostedService<FlowForwarder>();
 builder.Services.AddHostedService<MemberFormatReporter>();
 builder.Services.AddHostedService<SnapshotRecovery>();
 builder.Services.AddGrpc(grpc =>

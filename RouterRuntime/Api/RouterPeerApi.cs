@@ -1,6 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Backups;
 using EtlRouter.RouterRuntime.Consensus;
+using EtlRouter.RouterRuntime.Leadership;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
@@ -9,7 +10,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>Router to router: forwarded writes land here on the leader; status fan-out asks every node.</summary>
-internal sealed class RouterPeerApi(RaftNode node, RouterState state, WriteGateway gateway, BackupTransfer backups) : RouterPeer.RouterPeerBase
+internal sealed class RouterPeerApi(RaftNode node, RouterState state, WriteGateway gateway, BackupTransfer backups, FlowShare flow) : RouterPeer.RouterPeerBase
 {
     public override Task<CommandResult> Propose(Command request, ServerCallContext context)
     {
@@ -22,6 +23,12 @@ internal sealed class RouterPeerApi(RaftNode node, RouterState state, WriteGatew
 
     public override Task<ClusterNode> GetNodeStatus(NodeStatusRequest request, ServerCallContext context) =>
         Task.FromResult(node.LocalStatus((long)request.CheckpointIndex));
+
+    public override Task<ShareFlowResponse> ShareFlow(FlowReports request, ServerCallContext context)
+    {
+        flow.Merge(request);
+        return Task.FromResult(new ShareFlowResponse());
+    }
 
     /// <summary>A node that stopped at a damaged entry asks for this node's state; only a node that applies gives it.</summary>
     public override async Task FetchSnapshot(FetchSnapshotRequest request, IServerStreamWriter<BackupChunk> responseStream, ServerCallContext context)

@@ -1,4 +1,5 @@
 using EtlRouter.Contracts.V1;
+using EtlRouter.RouterRuntime.Leadership;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
@@ -8,7 +9,7 @@ using Grpc.Core;
 namespace EtlRouter.RouterRuntime.Api;
 
 /// <summary>Each sidecar's stream of assignments, and its flow reports.</summary>
-internal sealed class SidecarCoordinatorApi(RouterState state, SidecarWakeups wakeups, WriteGateway gateway, ReadFreshness freshness)
+internal sealed class SidecarCoordinatorApi(RouterState state, SidecarWakeups wakeups, FlowBuffer flow, ReadFreshness freshness)
     : SidecarCoordinator.SidecarCoordinatorBase
 {
     public override async Task WatchAssignments(WatchAssignmentsRequest request, IServerStreamWriter<SidecarAssignments> responseStream, ServerCallContext context)
@@ -44,19 +45,17 @@ internal sealed class SidecarCoordinatorApi(RouterState state, SidecarWakeups wa
         }
     }
 
-    public override async Task<FlowReportAck> ReportFlow(FlowReport request, ServerCallContext context)
+    public override Task<FlowReportAck> ReportFlow(FlowReport request, ServerCallContext context)
     {
         RequestValidation.SidecarId(request.SidecarId);
         context.RequireSidecarId(request.SidecarId, "sidecar_id");
         if (request.Stages.Count + request.Edges.Count > 10_000)
             throw RequestValidation.Invalid("stages", "more than 10000 stage and edge entries in one report");
+        // Kept here and committed in batches (FlowBuffer): a report is a figure, not a write to wait for.
         var reports = new FlowReports();
         reports.Reports.Add(request);
-        await gateway.ProposeAsync(new Command { RecordFlow = reports }, context, context.CancellationToken);
-        lock (state.Sync)
-        {
-            return new FlowReportAck { Epoch = state.Epoch };
-        }
+        flow.Add(reports);
+        return Task.FromResult(new FlowReportAck { Epoch = state.Epoch });
     }
 
     private static bool SameWork(SidecarAssignments a, SidecarAssignments b) =>

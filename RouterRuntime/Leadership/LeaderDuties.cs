@@ -2,7 +2,6 @@ using EtlRouter.RouterRuntime.Consensus;
 using EtlRouter.RouterRuntime.Log;
 using EtlRouter.RouterRuntime.Requests;
 using EtlRouter.RouterRuntime.State;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,10 +9,10 @@ namespace EtlRouter.RouterRuntime.Leadership;
 
 /// <summary>
 /// What only the leader does, on a timer: expire sidecar leases (by its clock, through a command, so every
-/// node drops the sidecar at the same index), commit buffered flow reports, apply dead-letter retention, and
+/// node drops the sidecar at the same index), share buffered flow reports (off the log, <see cref="FlowShare"/>), apply dead-letter retention, and
 /// write a checkpoint at which every node hashes its state.
 /// </summary>
-internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGateway gateway, FlowBuffer flow, ILogger<LeaderDuties> logger) : BackgroundService
+internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGateway gateway, FlowBuffer flow, FlowShare share, ILogger<LeaderDuties> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FlowEvery = TimeSpan.FromSeconds(2);
@@ -49,7 +48,7 @@ internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGatewa
                 if (now - lastFlow > FlowEvery && flow.Drain() is { } reports)
                 {
                     lastFlow = now;
-                    await node.ReplicateAsync(new Command { RecordFlow = reports }, stoppingToken).ConfigureAwait(false);
+                    await share.PublishAsync(reports, stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -60,12 +59,6 @@ internal sealed class LeaderDuties(RaftNode node, RouterState state, WriteGatewa
         }
     }
 
-    private bool AnyLeaseExpired(DateTime now)
-    {
-        var at = Timestamp.FromDateTime(now);
-        lock (state.Sync)
-        {
-            return state.Sidecars.Values.Any(s => s.LeaseExpiresAt <= at);
-        }
-    }
+    // Every 250 ms over every lease: without the state's lock, which the applier and readers need more.
+    private bool AnyLeaseExpired(DateTime now) => state.Leases.AnyEndedBy(now);
 }

@@ -85,19 +85,16 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
         }
     }
 
+    // Without the state's lock: thousands of heartbeats a second must not queue behind a long entry's apply.
     private CommandResult? LeaseIsFresh(string sidecarId)
     {
-        lock (state.Sync)
+        if (!state.Leases.TryGet(sidecarId, out var expiresAt)) return null;
+        if (expiresAt - DateTime.UtcNow < node.Options.SidecarLease / 2) return null;
+        return new CommandResult
         {
-            if (!state.Sidecars.TryGetValue(sidecarId, out var sidecar)) return null;
-            var left = sidecar.LeaseExpiresAt.ToDateTime() - DateTime.UtcNow;
-            if (left < node.Options.SidecarLease / 2) return null;
-            return new CommandResult
-            {
-                RenewLease = new Contracts.V1.HeartbeatResponse { LeaseSeconds = (uint)node.Options.SidecarLease.TotalSeconds, Epoch = state.Epoch },
-                Index = (ulong)state.AppliedIndex,
-            };
-        }
+            RenewLease = new Contracts.V1.HeartbeatResponse { LeaseSeconds = (uint)node.Options.SidecarLease.TotalSeconds, Epoch = state.Epoch },
+            Index = (ulong)Math.Max(0, node.AppliedIndex),
+        };
     }
 
     private static bool IsRetryable(Exception e, CancellationToken token) => e switch

@@ -46,6 +46,7 @@ internal static class RpcPermissions
         ["/etlrouter.v1.RouterPeer/Propose"] = [PeerRole.Router],
         ["/etlrouter.v1.RouterPeer/GetNodeStatus"] = [PeerRole.Router],
         ["/etlrouter.v1.RouterPeer/FetchSnapshot"] = [PeerRole.Router],
+        ["/etlrouter.v1.RouterPeer/ShareFlow"] = [PeerRole.Router],
     };
 
     public static bool IsNodeToNode(string method) => method.StartsWith("/etlrouter.v1.RouterPeer/", StringComparison.Ordinal);

@@ -221,12 +221,13 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         MarkForRescheduling(state.Services(state.Sidecars.GetValueOrDefault(registration.SidecarId)).Concat(registration.Services.Select(s => (s.Kind, s.Name))));
         touchedSidecars.Add(registration.SidecarId);
         state.SidecarsChanged();
-        state.Sidecars[registration.SidecarId] = new StoredSidecar
+        var stored = state.Sidecars[registration.SidecarId] = new StoredSidecar
         {
             Registration = registration,
             RegisteredAt = now,
             LeaseExpiresAt = Timestamp.FromDateTimeOffset(now.ToDateTimeOffset() + sidecarLease),
         };
+        state.Leases.Set(registration.SidecarId, stored.LeaseExpiresAt);
         return new CommandResult
         {
             RegisterSidecar = new RegisterSidecarResponse
@@ -245,6 +246,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         }
 
         sidecar.LeaseExpiresAt = Timestamp.FromDateTimeOffset(now.ToDateTimeOffset() + sidecarLease);
+        state.Leases.Set(sidecarId, sidecar.LeaseExpiresAt);
         return new CommandResult { RenewLease = new HeartbeatResponse { LeaseSeconds = (uint)sidecarLease.TotalSeconds, Epoch = state.Epoch } };
     }
 
@@ -254,6 +256,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         touchedSidecars.Add(sidecarId);
         state.SidecarsChanged();
         var existed = state.Sidecars.Remove(sidecarId);
+        state.Leases.Remove(sidecarId);
         state.Flow.Remove(sidecarId);
         return new CommandResult { DeregisterSidecar = new DeregisterSidecarResponse { Existed = existed } };
     }
@@ -267,6 +270,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         foreach (var id in expired)
         {
             state.Sidecars.Remove(id);
+            state.Leases.Remove(id);
             state.Flow.Remove(id);
         }
 
@@ -369,6 +373,7 @@ internal sealed class CommandApplier(RouterState state, TimeSpan sidecarLease)
         state.Sidecars.Clear();
         state.Flow.Clear();
         foreach (var sidecar in liveSidecars) state.Sidecars[sidecar.Registration.SidecarId] = sidecar;
+        state.Leases.Rebuild(liveSidecars);
         state.SidecarsChanged();
         state.MemberFormats.Clear();
         foreach (var member in liveMembers) state.MemberFormats[member.RaftAddress] = member;

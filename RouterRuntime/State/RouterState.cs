@@ -35,8 +35,17 @@ internal sealed class RouterState
     /// <summary>Rises with every change to the state (applied entry or load): what caches key on.</summary>
     public long Revision { get; private set; }
 
-    /// <summary>Rises whenever any assignment changes.</summary>
-    public ulong Epoch { get; set; }
+    /// <summary>When each sidecar's lease ends, for readers that must not wait for the state's lock.</summary>
+    public LeaseTable Leases { get; } = new();
+
+    private ulong epoch;
+
+    /// <summary>Rises whenever any assignment changes. Readable without the lock (heartbeat and flow answers).</summary>
+    public ulong Epoch
+    {
+        get => Volatile.Read(ref epoch);
+        set => Volatile.Write(ref epoch, value);
+    }
 
     /// <summary>The log index of the last command applied.</summary>
     public long AppliedIndex { get; set; }
@@ -135,6 +144,7 @@ internal sealed class RouterState
         MemberFormats.Clear();
         foreach (var pipeline in snapshot.Pipelines) Pipelines[Key(pipeline.Definition.Ref)] = pipeline;
         foreach (var sidecar in snapshot.Sidecars) Sidecars[sidecar.Registration.SidecarId] = sidecar;
+        Leases.Rebuild(Sidecars.Values);
         foreach (var flow in snapshot.Flow) Flow[flow.SidecarId] = flow;
         foreach (var deadLetter in snapshot.DeadLetters) DeadLetters.Add(deadLetter);
         foreach (var member in snapshot.MemberFormats) MemberFormats[member.RaftAddress] = member;

@@ -1,8 +1,9 @@
 namespace EtlRouter.Bench.DataPlane;
 
 /// <summary>
-/// Which build of the router, sidecar and connector the etl-router setup runs. By default the Release builds,
-/// run by `dotnet` with DOTNET_ReadyToRun=0 as the servers ship. BENCH_ETL_PUBLISHED=DIR runs self-contained
+/// Which build of the router, sidecar and connector the etl-router setup runs. By default as they ship: the Release
+/// builds of the router and connector run by `dotnet` with DOTNET_ReadyToRun=0, the sidecar as its Native AOT
+/// executable (.artifacts/sidecar-aot, published by bench/run). BENCH_ETL_PUBLISHED=DIR runs self-contained
 /// publishes instead (DIR/router/etl-router, DIR/sidecar/etl-sidecar, DIR/connector/etl-connector), as they
 /// are, without the variable: how a ReadyToRun composite image measures (bench/README.md). A sidecar may be a
 /// native executable of its own (<see cref="WithNativeSidecar"/>, Native AOT), the rest staying as shipped.
@@ -27,7 +28,13 @@ public sealed record EtlBinaries(string Router, string Sidecar, string Connector
             return new(Path.Combine(dir, "router", "etl-router"), Path.Combine(dir, "sidecar", "etl-sidecar"), Path.Combine(dir, "connector", "etl-connector"), true);
 
         string Dll(string project, string name) => Path.Combine(repo, project, "bin", "Release", "net10.0", $"{name}.dll");
-        return new(Dll("RouterRuntime", "etl-router"), Dll("Sidecar", "etl-sidecar"), Dll("Connectors", "etl-connector"), false);
+        var jit = new EtlBinaries(Dll("RouterRuntime", "etl-router"), Dll("Sidecar", "etl-sidecar"), Dll("Connectors", "etl-connector"), false);
+
+        // The sidecar as it ships: the Native AOT executable bench/run publishes; the JIT build when it is missing.
+        var native = Path.Combine(repo, ".artifacts", "sidecar-aot", "etl-sidecar");
+        if (File.Exists(native)) return jit.WithNativeSidecar(native);
+        Console.WriteLine($"no Native AOT sidecar at {native}: the sidecars run as the JIT build (bench/run publishes it)");
+        return jit;
     }
 
     public void Start(Processes processes, string role, string binary, IEnumerable<string> args, Dictionary<string, string>? env = null)

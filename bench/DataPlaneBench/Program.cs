@@ -51,7 +51,7 @@ if (!natsServer) Console.WriteLine("nats-server is not installed (apt-get instal
 var self = typeof(RawChain).Assembly.Location;
 const int BatchSize = 100;
 
-// BENCH_ONLY=raw|etl|etl-plaintext|NATS measures one setup (a quick look while tuning); the table then has only its rows.
+// BENCH_ONLY=raw|raw-bytes|etl|etl-plaintext|NATS (or several, comma-separated) measures only those setups; the table then has only their rows.
 var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
 var rows = new List<(Measurement Full, Measurement Half)>();
 var window = SteadyWindow.For(quick);
@@ -76,7 +76,7 @@ foreach (var size in sizes)
 
     foreach (var (name, setup) in setups)
     {
-        if (only is not null && only != name) continue;
+        if (only is not null && !only.Split(',').Contains(name)) continue;
         var full = await setup(0);
         Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
         var halfRate = full.RecordsPerSecond / 2;

@@ -10,7 +10,7 @@ namespace EtlRouter.Bench.DataPlane;
 /// paths as <see cref="RawRelayService"/> (etlbench.v1.RawRelay), with marshallers that leave messages encoded.
 /// </summary>
 [BindServiceMethod(typeof(RawBytesRelayService), nameof(BindService))]
-public sealed class RawBytesRelayService(RawRelayOptions options)
+public class RawBytesRelayService(RawRelayOptions options)
 {
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(bytes => bytes, bytes => bytes);
 
@@ -18,14 +18,14 @@ public sealed class RawBytesRelayService(RawRelayOptions options)
 
     public static readonly Method<byte[], byte[]> StatsMethod = new(MethodType.Unary, "etlbench.v1.RawRelay", "Stats", Bytes, Bytes);
 
-    // Grpc.AspNetCore finds the handlers by name (Push, Stats) on a service instance made per call.
+    // Grpc.AspNetCore finds the handlers by name (Push, Stats): public virtual methods of the type that binds them.
     public static void BindService(ServiceBinderBase binder, RawBytesRelayService? service)
     {
         binder.AddMethod(PushMethod, (ClientStreamingServerMethod<byte[], byte[]>)null!);
         binder.AddMethod(StatsMethod, (UnaryServerMethod<byte[], byte[]>)null!);
     }
 
-    public async Task<byte[]> Push(IAsyncStreamReader<byte[]> requestStream, ServerCallContext context)
+    public virtual async Task<byte[]> Push(IAsyncStreamReader<byte[]> requestStream, ServerCallContext context)
     {
         if (options.Next is null) throw new RpcException(new Status(StatusCode.FailedPrecondition, "a bytes relay always has a next process"));
         using var channel = GrpcChannel.ForAddress($"http://{options.Next}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20, MaxSendMessageSize = 64 << 20 });
@@ -36,5 +36,5 @@ public sealed class RawBytesRelayService(RawRelayOptions options)
     }
 
     // An empty PushSummary: the bench asks a relay only whether it answers.
-    public Task<byte[]> Stats(byte[] request, ServerCallContext context) => Task.FromResult(Array.Empty<byte>());
+    public virtual Task<byte[]> Stats(byte[] request, ServerCallContext context) => Task.FromResult(Array.Empty<byte>());
 }

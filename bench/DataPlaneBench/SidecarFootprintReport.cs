@@ -11,7 +11,8 @@ public static class SidecarFootprintReport
 {
     public static async Task<int> RunAsync(string repo, string resultFile, bool quick)
     {
-        var jit = EtlBinaries.For(repo);
+        var shipped = EtlBinaries.For(repo);
+        var jit = shipped with { Sidecar = Path.Combine(repo, "Sidecar", "bin", "Release", "net10.0", "etl-sidecar.dll"), NativeSidecar = false };
         var native = Environment.GetEnvironmentVariable("BENCH_SIDECAR_NATIVE") is { Length: > 0 } path ? path : Path.Combine(repo, ".artifacts", "sidecar-aot", "etl-sidecar");
         var builds = new List<(string Name, EtlBinaries Binaries)>
         {

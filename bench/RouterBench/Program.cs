@@ -49,6 +49,7 @@ try
             {
                 var duration = TimeSpan.FromSeconds(quick ? 2 : 5);
                 long done = 0;
+                var cpuBefore = system.Nodes.Sum(n => ProcessFigures.CpuSeconds(n.ProcessId));
                 using var stop = new CancellationTokenSource(duration);
                 var clock = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
@@ -66,6 +67,9 @@ try
                     }
                 })));
                 f[$"tps{writers}"] = done / clock.Elapsed.TotalSeconds;
+                // Where the time goes: the nodes' CPU over the run (2 cores here; near 2 means CPU-bound).
+                f[$"cpu{writers}"] = (system.Nodes.Sum(n => ProcessFigures.CpuSeconds(n.ProcessId)) - cpuBefore) / clock.Elapsed.TotalSeconds;
+                f[$"cpuPerCommit{writers}"] = f[$"cpu{writers}"] * 1_000_000 / Math.Max(1, f[$"tps{writers}"]);
                 Console.WriteLine($"{writers} writers: {f[$"tps{writers}"]:F0} commits/s");
             }
 
@@ -146,6 +150,9 @@ try
     report.Add(Row("commits/s, 1 writer", "tps1", "/s", true));
     report.Add(Row("commits/s, 16 writers", "tps16", "/s", true));
     report.Add(Row("commits/s, 128 writers", "tps128", "/s", true));
+    report.Add(Row("CPU of the three nodes at 16 writers (cores)", "cpu16", "", false));
+    report.Add(Row("CPU of the three nodes at 128 writers (cores)", "cpu128", "", false));
+    report.Add(Row("CPU per commit at 128 writers, all nodes", "cpuPerCommit128", "µs", false));
     report.Add(Row("kill -9 leader to next commit, median of " + (quick ? 3 : 12), "failover", "ms", false));
     report.Add(Row($"snapshot of {(quick ? 1000 : 10_000)} entries", "snapshot", "ms", false));
     report.Add(Row($"restore of {(quick ? 1000 : 10_000)} entries", "restore", "ms", false));

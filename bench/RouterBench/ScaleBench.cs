@@ -16,10 +16,35 @@ public static class ScaleBench
 {
     public static async Task<int> RunAsync(string routerDll, string resultFile, bool quick)
     {
-        var sidecarCount = Number("BENCH_SCALE_SIDECARS", quick ? 2000 : 10_000);
-        var pipelineCount = Number("BENCH_SCALE_PIPELINES", quick ? 2000 : 10_000);
-        var root = Directory.CreateTempSubdirectory("etl-router-scale-").FullName;
+        // BENCH_SCALE_SIDECARS may list sizes (2500,5000,10000): each runs on a fresh cluster, the pipelines as many.
+        var sizes = (Environment.GetEnvironmentVariable("BENCH_SCALE_SIDECARS") ?? (quick ? "2000" : "2500,5000,10000"))
+            .Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList();
         var lines = new List<string>();
+        var failed = false;
+        foreach (var size in sizes)
+        {
+            lines.Add(F($"## {size:N0} sidecars, {Number("BENCH_SCALE_PIPELINES", size):N0} pipelines"));
+            lines.Add("");
+            failed |= !await RunOneAsync(routerDll, size, Number("BENCH_SCALE_PIPELINES", size), quick, lines);
+            lines.Add("");
+        }
+
+        var header = new List<string>
+        {
+            "# The router at scale",
+            "",
+            F($"Command: `dotnet bench/RouterBench/bin/Release/net10.0/RouterBench.dll scale RouterRuntime/bin/Release/net10.0/etl-router.dll RESULT.md{(quick ? " --quick" : "")}` (`BENCH_SUITE=scale make bench`), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; three router nodes (defaults: 10 s leases, elections after 300-600 ms), the load generator and nothing else on it."),
+            "",
+            F($"Simulated sidecars in {SimulatedSidecars.Namespaces} namespaces, each serving one of 30 services of its namespace (10 sources, 10 transforms, 10 sinks), registered, each holding a WatchAssignments stream, heartbeating at the interval the router gives (2 s for the default 10 s lease) and reporting flow for its stages every 2 s, over one multiplexed HTTP/2 channel per router node; as many source -> transform -> sink pipelines over those services. Plaintext: one TLS identity per simulated sidecar would need a connection each; the figures are the router's work. The load generator shares the two cores: its CPU is given beside the nodes'."),
+            "",
+        };
+        await File.WriteAllLinesAsync(resultFile, header.Concat(lines));
+        return failed ? 1 : 0;
+    }
+
+    private static async Task<bool> RunOneAsync(string routerDll, int sidecarCount, int pipelineCount, bool quick, List<string> lines)
+    {
+        var root = Directory.CreateTempSubdirectory("etl-router-scale-").FullName;
         void Say(string line)
         {
             Console.WriteLine(line);
@@ -84,15 +109,17 @@ public static class ScaleBench
             var window = TimeSpan.FromSeconds(quick ? 10 : 30);
             var leader = await system.LeaderAsync(CancellationToken.None);
             var cpuBefore = system.Nodes.ToDictionary(n => n.Name, n => ProcessFigures.CpuSeconds(n.ProcessId));
+            var generatorBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var reportsBefore = Interlocked.Read(ref sidecars.FlowReports);
             sidecars.TakeHeartbeatLatencies();
             await Task.Delay(window);
             heartbeats = sidecars.TakeHeartbeatLatencies();
             var cpu = system.Nodes.ToDictionary(n => n.Name, n => (ProcessFigures.CpuSeconds(n.ProcessId) - cpuBefore[n.Name]) / window.TotalSeconds);
+            var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - generatorBefore) / window.TotalSeconds;
             var flowPerSecond = (Interlocked.Read(ref sidecars.FlowReports) - reportsBefore) / window.TotalSeconds;
             var status = await system.StatusAsync(leader, CancellationToken.None);
             Say(F($"- Steady load over {window.TotalSeconds:0} s: {heartbeats.Count / window.TotalSeconds:0} heartbeats/s (p50 {Percentile(heartbeats, 0.5):0.0} ms, p99 {Percentile(heartbeats, 0.99):0.0} ms, {Interlocked.Read(ref sidecars.HeartbeatFailures)} failed so far) and {flowPerSecond:0} flow reports/s."));
-            Say(F($"- CPU (cores busy): {string.Join(", ", system.Nodes.Select(n => $"{n.Name}{(n == leader ? " (leader)" : "")} {cpu[n.Name]:0.00}"))}; log index {status.CommitIndex:N0}."));
+            Say(F($"- CPU (cores busy): {string.Join(", ", system.Nodes.Select(n => $"{n.Name}{(n == leader ? " (leader)" : "")} {cpu[n.Name]:0.00}"))}, the load generator {generatorCpu:0.00}; log index {status.CommitIndex:N0}."));
             Say(F($"- RSS now / peak: {string.Join(", ", system.Nodes.Select(n => { var (now, peak) = ProcessFigures.RssMiB(n.ProcessId); return $"{n.Name} {now:0} / {peak:0} MiB"; }))}."));
 
             // Snapshot: the whole state as a backup stream, and the nodes' snapshot files.
@@ -171,18 +198,13 @@ public static class ScaleBench
             Say(F($"- Saturation: 256 writers on top of that load committed {done / clock.Elapsed.TotalSeconds:0} pipeline writes/s (p50 {Percentile(extra, 0.5):0} ms, p99 {Percentile(extra, 0.99):0} ms); meanwhile heartbeats p50 {Percentile(heartbeats, 0.5):0.0} ms, p99 {Percentile(heartbeats, 0.99):0.0} ms, {Interlocked.Read(ref sidecars.HeartbeatFailures) - failuresBefore} failed."));
             Say(F($"- RSS peak over the whole run: {string.Join(", ", system.Nodes.Select(n => $"{n.Name} {ProcessFigures.RssMiB(n.ProcessId).Peak:0} MiB"))} (router-{leader.Name[^1]} restarted after the failover)."));
         }
+        catch (Exception e) when (e is RpcException or TimeoutException)
+        {
+            Say(F($"- Stopped keeping up: {e.GetType().Name}: {e.Message}"));
+            return false;
+        }
         finally
         {
-            var header = new List<string>
-            {
-                "# The router at scale",
-                "",
-                F($"Command: `dotnet bench/RouterBench/bin/Release/net10.0/RouterBench.dll scale RouterRuntime/bin/Release/net10.0/etl-router.dll RESULT.md{(quick ? " --quick" : "")}` (`BENCH_SUITE=scale make bench`), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; three router nodes, the load generator and nothing else on it."),
-                "",
-                F($"{sidecarCount:N0} simulated sidecars in {SimulatedSidecars.Namespaces} namespaces, each serving one of 30 services of its namespace (10 sources, 10 transforms, 10 sinks), registered, each holding a WatchAssignments stream, heartbeating at the interval the router gives (2 s for the default 10 s lease) and reporting flow for its stages every 2 s, over one multiplexed HTTP/2 channel per router node; {pipelineCount:N0} source -> transform -> sink pipelines over those services. Plaintext (see ScaleBench)."),
-                "",
-            };
-            await File.WriteAllLinesAsync(resultFile, header.Concat(lines));
             try
             {
                 Directory.Delete(root, recursive: true);
@@ -192,7 +214,7 @@ public static class ScaleBench
             }
         }
 
-        return 0;
+        return true;
     }
 
     /// <summary>Pipeline i: in namespace i % 100, through services chosen by i, so pipelines share services and sidecars.</summary>

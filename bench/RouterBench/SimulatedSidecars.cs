@@ -171,7 +171,7 @@ public sealed class SimulatedSidecars : IAsyncDisposable
         {
             await Task.WhenAll(loops);
         }
-        catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        catch (Exception e) when (e is OperationCanceledException or RpcException)
         {
         }
 

@@ -26,6 +26,9 @@ public static class RouterTestData
         return request;
     }
 
+    /// <summary>The header that makes a read wait until the node has applied <paramref name="index"/>.</summary>
+    public static Metadata MinIndex(ulong index) => new() { { EtlRouter.Contracts.RouterHeaders.MinIndex, index.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+
     /// <summary>Reads a node's pipelines once it has applied <paramref name="index"/> (read-your-writes through any node).</summary>
     public static async Task<ListPipelinesResponse> ListAt(ControlPlane.ControlPlaneClient client, ulong index) =>
         await client.ListPipelinesAsync(new ListPipelinesRequest(), new Metadata { { EtlRouter.Contracts.RouterHeaders.MinIndex, index.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, DateTime.UtcNow.AddSeconds(15));
