@@ -247,8 +247,18 @@ public static class ScaleBench
         }
     }
 
-    private static Task WaitAllHoldingAsync(SimulatedSidecars sidecars, TimeSpan deadline) =>
-        UntilAsync(() => Task.FromResult(sidecars.Sidecars.All(s => s.Watching)), deadline);
+    private static async Task WaitAllHoldingAsync(SimulatedSidecars sidecars, TimeSpan deadline)
+    {
+        try
+        {
+            await UntilAsync(() => Task.FromResult(sidecars.Sidecars.All(s => s.Watching)), deadline);
+        }
+        catch (TimeoutException)
+        {
+            var waiting = sidecars.Sidecars.Where(s => !s.Watching).ToList();
+            throw new TimeoutException($"{waiting.Count} simulated sidecars had no open assignment stream after {deadline.TotalSeconds:0} s (first: {string.Join(", ", waiting.Take(5).Select(s => s.Id))})");
+        }
+    }
 
     private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan deadline)
     {
