@@ -15,8 +15,6 @@ public static class SidecarFootprint
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
-    public sealed record Figures(string Build, double ReadySeconds, double CpuSecondsAtReady, double IdleRssMiB, List<(int Size, double RecordsPerSecond, double PeakSidecarRssMiB)> Load);
-
     /// <summary>Starts a router, a pass connector and one sidecar of <paramref name="binaries"/>, <paramref name="runs"/> times; the medians.</summary>
     public static async Task<(double Ready, double Cpu, double IdleRss)> StartUpAsync(string repo, EtlBinaries binaries, int runs)
     {
