@@ -43,7 +43,9 @@ internal static class GraphRenderer
                 foreach (var input in stage.Inputs)
                 {
                     var from = pipeline.Stages.First(s => s.Name == input);
-                    text.Append($"  {Quote(NodeId(pipeline, from, shared))} -> {Quote(NodeId(pipeline, stage, shared))}{(shared.Count > 0 && pipelines.Count > 1 ? $" [label={Quote(pipeline.Name)}]" : string.Empty)};\n");
+                    var label = EdgeLabel(shared.Count > 0 && pipelines.Count > 1 ? pipeline.Name : null, stage.ConditionOn(input));
+                    var attributes = label is null ? string.Empty : $" [label={Quote(label)}{(stage.ConditionOn(input) is null ? string.Empty : ", style=dashed")}]";
+                    text.Append($"  {Quote(NodeId(pipeline, from, shared))} -> {Quote(NodeId(pipeline, stage, shared))}{attributes};\n");
                 }
             }
         }
@@ -70,7 +72,8 @@ internal static class GraphRenderer
                 foreach (var input in stage.Inputs)
                 {
                     // Shared nodes carry several pipelines' edges: label each edge with its pipeline.
-                    var arrow = shared.Count > 0 && pipelines.Count > 1 ? $"-->|{pipeline.Name}|" : "-->";
+                    var label = EdgeLabel(shared.Count > 0 && pipelines.Count > 1 ? pipeline.Name : null, stage.ConditionOn(input));
+                    var arrow = label is null ? "-->" : stage.ConditionOn(input) is null ? $"-->|{MermaidText(label)}|" : $"-.->|{MermaidText(label)}|";
                     text.Append($"  {Id(NodeId(pipeline, pipeline.Stages.First(s => s.Name == input), shared))} {arrow} {Id(NodeId(pipeline, stage, shared))}\n");
                 }
             }
@@ -87,7 +90,8 @@ internal static class GraphRenderer
             text.Append($"pipeline {pipeline.Id}\n");
             foreach (var stage in pipeline.Stages)
             {
-                var outputs = pipeline.Stages.Where(s => s.Inputs.Contains(stage.Name)).Select(s => s.Name).ToList();
+                var outputs = pipeline.Stages.Where(s => s.Inputs.Contains(stage.Name))
+                    .Select(s => s.ConditionOn(stage.Name) is { } condition ? $"{s.Name} when {condition}" : s.Name).ToList();
                 var arrow = outputs.Count == 0 ? string.Empty : $" -> {string.Join(", ", outputs)}";
                 var notes = new List<string>();
                 if (stage.Inputs.Count > 1) notes.Add($"fan-in from {string.Join(", ", stage.Inputs)}");
@@ -106,6 +110,18 @@ internal static class GraphRenderer
 
         return text.ToString();
     }
+
+    // An edge's label: the pipeline it belongs to (where shared nodes carry several), and its condition.
+    private static string? EdgeLabel(string? pipeline, string? condition) => (pipeline, condition) switch
+    {
+        (null, null) => null,
+        (_, null) => pipeline,
+        (null, _) => $"when {condition}",
+        _ => $"{pipeline}: when {condition}",
+    };
+
+    // Mermaid ends a label at | and reads quotes: replace them with their HTML entities.
+    private static string MermaidText(string label) => label.Replace("\"", "#quot;", StringComparison.Ordinal).Replace("|", "#124;", StringComparison.Ordinal);
 
     private static string ServiceKey(StageView stage) => $"{stage.Kind.ToString().ToLowerInvariant()}:{stage.Service}";
 

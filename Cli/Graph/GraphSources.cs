@@ -15,13 +15,13 @@ internal static class GraphSources
         return new PipelineGraphView(
             pipeline.Metadata.NamespaceProperty ?? "default",
             pipeline.Metadata.Name,
-            compilation.Graph.Stages.Select(s => new StageView(s.Name, s.Kind, s.ServiceRef, s.Inputs, s.Replicas)).ToList());
+            compilation.Graph.Stages.Select(s => new StageView(s.Name, s.Kind, s.ServiceRef, s.Inputs, s.Replicas, s.Conditions)).ToList());
     }
 
     public static PipelineGraphView FromDefinition(PipelineDefinition definition) => new(
         definition.Ref.Namespace,
         definition.Ref.Name,
-        definition.Stages.Select(s => new StageView(s.Name, Kind(s.Kind), s.Service, [.. s.Inputs], (int)Math.Max(1, s.Replicas))).ToList());
+        definition.Stages.Select(s => new StageView(s.Name, Kind(s.Kind), s.Service, [.. s.Inputs], (int)Math.Max(1, s.Replicas), s.InputConditions.Count > 0 ? s.InputConditions.ToDictionary() : null)).ToList());
 
     private static ServiceKind Kind(StageKind kind) => kind switch
     {

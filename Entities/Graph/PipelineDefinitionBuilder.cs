@@ -19,6 +19,7 @@ public static class PipelineDefinitionBuilder
             Generation = pipeline.Metadata.Generation ?? 0,
             Dlq = DeadLetters(pipeline.Spec.Dlq),
             FlowControl = Flow(pipeline.Spec.FlowControl),
+            Unmatched = pipeline.Spec.Unmatched == Resources.UnmatchedRecords.Drop ? Contracts.V1.UnmatchedRecords.Drop : Contracts.V1.UnmatchedRecords.DeadLetter,
         };
 
         foreach (var stage in graph.Stages)
@@ -34,6 +35,8 @@ public static class PipelineDefinitionBuilder
                 TimeoutSeconds = (uint)(service.Spec.Grpc?.TimeoutSeconds ?? GrpcEndpointSpec.DefaultTimeoutSeconds),
             };
             stageDefinition.Inputs.AddRange(stage.Inputs);
+            foreach (var (input, condition) in stage.Conditions ?? new Dictionary<string, string>())
+                stageDefinition.InputConditions[input] = condition;
             foreach (var (key, value) in service.Spec.Options ?? new Dictionary<string, string>())
                 stageDefinition.Options[key] = value;
             definition.Stages.Add(stageDefinition);

@@ -128,7 +128,8 @@ public static class PipelineGraphCompiler
                 continue;
             }
 
-            stages.Add(new(stage.Name, kind, reference, (stage.Inputs ?? []).ToList(), stage.Replicas ?? 1, $"{path}.{field}"));
+            var conditions = stage.When is { Count: > 0 } when ? new Dictionary<string, string>(when, StringComparer.Ordinal) : null;
+            stages.Add(new(stage.Name, kind, reference, (stage.Inputs ?? []).ToList(), stage.Replicas ?? 1, $"{path}.{field}", conditions));
         }
 
         return stages;

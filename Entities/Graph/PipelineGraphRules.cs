@@ -1,3 +1,4 @@
+using EtlRouter.Contracts.Routing;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 
@@ -7,7 +8,8 @@ namespace EtlRouter.Entities.Graph;
 /// What makes a set of stages a pipeline, whatever it was written as: a custom resource's linear or graph form
 /// (<see cref="PipelineGraphCompiler"/>, used by the operator, the webhook and `etlctl validate`) or the router's
 /// PipelineDefinition (its request validation). Unique names, limits, sources without and other stages with
-/// inputs, inputs that exist and are not sinks, no cycle, and every stage's output reaching a sink. One home, so
+/// inputs, inputs that exist and are not sinks, conditions on inputs that parse, no cycle, and every stage's output
+/// reaching a sink. One home, so
 /// no entry point accepts what another refuses.
 /// </summary>
 public static class PipelineGraphRules
@@ -81,12 +83,30 @@ public static class PipelineGraphRules
                 else if (upstream.Kind == ServiceKind.Sink)
                     issues.Add(new($"{path}.inputs[{j}]", $"'{input}' is a sink and a sink has no outputs; take the input from the stage before it"));
             }
+
+            CheckConditions(stage, path, issues);
         }
 
         if (!stages.Any(s => s.Kind == ServiceKind.Source))
             issues.Add(new(stagesPath, "no source stage; add a stage with source set"));
         if (!stages.Any(s => s.Kind == ServiceKind.Sink))
             issues.Add(new(stagesPath, "no sink stage; add a stage with sink set"));
+    }
+
+    private static void CheckConditions(PipelineStage stage, string path, List<ValidationIssue> issues)
+    {
+        foreach (var (input, condition) in stage.Conditions ?? new Dictionary<string, string>())
+        {
+            var at = $"{path}.when.{input}";
+            if (!stage.Inputs.Contains(input, StringComparer.Ordinal))
+                issues.Add(new(at, stage.Inputs.Count == 0
+                    ? $"stage '{stage.Name}' has no inputs, so it has no input '{input}' to put a condition on; remove it"
+                    : $"'{input}' is not an input of stage '{stage.Name}'; put conditions only on its inputs ({string.Join(", ", stage.Inputs)}), or add '{input}' to inputs"));
+            else if (string.IsNullOrWhiteSpace(condition))
+                issues.Add(new(at, $"the condition on input '{input}' of stage '{stage.Name}' is empty; write one such as region == 'eu', or remove it to take every record"));
+            else if (!RecordCondition.TryParse(condition, out _, out var error))
+                issues.Add(new(at, $"the condition on input '{input}' of stage '{stage.Name}' does not parse, {error!.Message}"));
+        }
     }
 
     // Kahn's algorithm; what is left over sits on a cycle, which is reported by its path.

@@ -30,6 +30,11 @@ public sealed class PipelineSpec
     [Items(minItems: 2, maxItems: 128)]
     public IList<PipelineStageSpec>? Stages { get; set; }
 
+    [JsonPropertyName("unmatched")]
+    [Description("Where a record goes when conditional edges leave it no output: DeadLetter (the default; it is kept, with an error naming the stage and its conditions, and can be replayed) or Drop (acknowledged and discarded, like a filter).")]
+    [Default("DeadLetter")]
+    public UnmatchedRecords? Unmatched { get; set; }
+
     [JsonPropertyName("routerCluster")]
     [Description("The EtlRouterCluster that runs this pipeline: NAME (in the pipeline's namespace) or NAMESPACE/NAME. Unset: the one the operator was installed with.")]
     [Pattern("^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]

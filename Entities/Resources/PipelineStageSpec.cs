@@ -30,6 +30,10 @@ public sealed class PipelineStageSpec
     [Description("Stages whose output this stage consumes. Several inputs merge (fan-in); a stage named by several others feeds each of them (fan-out).")]
     public IList<string>? Inputs { get; set; }
 
+    [JsonPropertyName("when")]
+    [Description("Conditional edges: per input stage, the condition a record from it must meet to reach this stage, e.g. classify: \"region == 'eu'\" or \"tag 'vip'\" (the filter connector's expression language). An input without a condition takes every record. A record no output of a stage accepts goes where spec.unmatched says.")]
+    public IDictionary<string, string>? When { get; set; }
+
     [JsonPropertyName("replicas")]
     [Description("How many sidecars run this stage and share its load.")]
     [RangeMinimum(1)]

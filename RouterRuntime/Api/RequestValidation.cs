@@ -33,9 +33,11 @@ internal static partial class RequestValidation
             if (stage.Kind == StageKind.Unspecified) throw Invalid($"{at}.kind", "unspecified; set SOURCE, TRANSFORM or SINK");
             if (string.IsNullOrWhiteSpace(stage.Service)) throw Invalid($"{at}.service", "empty; name the service sidecars match");
             if (stage.Endpoint.Length > 0 && !HostPort.TryParse(stage.Endpoint, out _, out var problem)) throw Invalid($"{at}.endpoint", $"'{Shorten(stage.Endpoint)}' {problem}");
-            stages.Add(new PipelineStage(stage.Name, ServiceKindOf(stage.Kind), stage.Service, [.. stage.Inputs], stage.Replicas == 0 ? 1 : (int)Math.Min(stage.Replicas, (uint)int.MaxValue), at));
+            stages.Add(new PipelineStage(stage.Name, ServiceKindOf(stage.Kind), stage.Service, [.. stage.Inputs], stage.Replicas == 0 ? 1 : (int)Math.Min(stage.Replicas, (uint)int.MaxValue), at,
+                stage.InputConditions.Count > 0 ? new Dictionary<string, string>(stage.InputConditions, StringComparer.Ordinal) : null));
         }
 
+        if (!Enum.IsDefined(pipeline.Unmatched)) throw Invalid($"{path}.unmatched", $"{(int)pipeline.Unmatched} is not a known value; send DEAD_LETTER or DROP");
         var issues = new List<ValidationIssue>();
         if (PipelineGraphRules.Check(stages, (_, i) => $"{path}.stages[{i}]", $"{path}.stages", issues) is null)
             throw Invalid(issues[0].Path, issues[0].Message);

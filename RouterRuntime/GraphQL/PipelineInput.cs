@@ -35,6 +35,9 @@ internal sealed class PipelineInput
 
     [Description("Records per batch (default 100).")]
     public int? BatchSize { get; set; }
+
+    [Description("Where a record goes that no conditional output takes: DeadLetter (default) or Drop.")]
+    public string? Unmatched { get; set; }
 }
 
 [Name("StageInput")]
@@ -51,7 +54,20 @@ internal sealed class StageInput
 
     public IList<string>? Inputs { get; set; }
 
+    [Description("Conditional edges: a condition per input, e.g. { input: \"classify\", condition: \"region == 'eu'\" }.")]
+    public IList<InputCondition>? When { get; set; }
+
     public int? Replicas { get; set; }
+}
+
+[Name("InputCondition")]
+internal sealed class InputCondition
+{
+    [Description("An input stage of this stage.")]
+    public string Input { get; set; } = string.Empty;
+
+    [Description("What a record from it must meet to reach this stage (the filter connector's expression language).")]
+    public string Condition { get; set; } = string.Empty;
 }
 
 /// <summary>What createPipeline did; errors name the input field and the fix.</summary>

@@ -2,6 +2,7 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
+using UnmatchedRecords = EtlRouter.Entities.Resources.UnmatchedRecords;
 
 namespace EtlRouter.RouterRuntime.GraphQL;
 
@@ -14,6 +15,14 @@ internal static class PipelineInputCompiler
 {
     public static (PipelineDefinition? Definition, IReadOnlyList<FieldError> Errors) Compile(PipelineInput input)
     {
+        UnmatchedRecords? unmatched = null;
+        if (input.Unmatched is not null)
+        {
+            if (!Enum.TryParse<UnmatchedRecords>(input.Unmatched, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(input.Unmatched[0]))
+                return (null, [new FieldError("input.unmatched", $"'{input.Unmatched}' is not a choice; use DeadLetter (keep such records in the dead letter queue) or Drop")]);
+            unmatched = parsed;
+        }
+
         var pipeline = new EtlPipeline
         {
             Metadata = new() { Name = input.Name, NamespaceProperty = input.Namespace ?? "default", Generation = 1 },
@@ -25,7 +34,9 @@ internal static class PipelineInputCompiler
                 Stages = input.Stages?.Select(s => new PipelineStageSpec
                 {
                     Name = s.Name, Source = s.Source, Transform = s.Transform, Sink = s.Sink, Inputs = s.Inputs, Replicas = s.Replicas,
+                    When = s.When?.GroupBy(w => w.Input).ToDictionary(g => g.Key, g => g.Last().Condition),
                 }).ToList(),
+                Unmatched = unmatched,
                 Dlq = input.MaxRetries is { } retries ? new DeadLetterSpec { MaxRetries = retries } : null,
                 FlowControl = input.MaxInFlight is not null || input.BatchSize is not null
                     ? new FlowControlSpec { MaxInFlight = input.MaxInFlight, BatchSize = input.BatchSize }

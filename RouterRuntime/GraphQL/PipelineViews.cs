@@ -53,4 +53,5 @@ internal sealed record EdgeView(
     [property: Description("Records waiting at the senders for credit.")] long Backlog,
     [property: Description("The senders had a backlog and no credit: this edge throttles the pipeline.")] bool Throttled,
     [property: Description("How much of the budget is in use, 0 (idle) to 1 (no credit left).")] double Pressure,
-    DateTimeOffset? ReportedAt);
+    DateTimeOffset? ReportedAt,
+    [property: Description("Conditional edge: only records meeting this condition take it; null: every record.")] string? Condition);

@@ -38,7 +38,7 @@ internal static class ViewMapping
         }).ToList();
         var edges = state.Edges.Select(e => new EdgeView(
             e.FromStage, e.ToStage, e.BudgetRecords, (long)e.BudgetBytes, (int)e.BatchSize, (long)e.CreditsRecords, (long)e.CreditsBytes, (long)e.Backlog,
-            e.Throttled, Pressure(e), Time(e.ReportedAt))).ToList();
+            e.Throttled, Pressure(e), Time(e.ReportedAt), e.Condition.Length > 0 ? e.Condition : null)).ToList();
         return new PipelineView(
             Id(definition.Ref), definition.Ref.Namespace, definition.Ref.Name, definition.Generation,
             definition.Stages.FirstOrDefault(s => s.Kind == StageKind.Source)?.Service,

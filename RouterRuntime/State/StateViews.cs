@@ -57,6 +57,7 @@ internal static class StateViews
                 edge.BudgetRecords = budget.MaxInFlightRecords;
                 edge.BudgetBytes = budget.MaxInFlightBytes;
                 edge.BatchSize = budget.BatchSize;
+                edge.Condition = definition.InputConditions.GetValueOrDefault(input, string.Empty);
                 view.Edges.Add(edge);
             }
         }
@@ -98,10 +99,16 @@ internal static class StateViews
                     Dlq = pipeline.Definition.Dlq?.Clone(),
                     Epoch = stored.Epoch,
                     Draining = pipeline.DrainingSince is not null,
+                    Unmatched = pipeline.Definition.Unmatched,
                 };
                 foreach (var downstream in pipeline.Definition.Stages.Where(s => s.Inputs.Contains(definition.Name)))
                 {
-                    var edge = new OutputEdge { ToStage = downstream.Name, Budget = budget.Clone() };
+                    var edge = new OutputEdge
+                    {
+                        ToStage = downstream.Name,
+                        Budget = budget.Clone(),
+                        Condition = downstream.InputConditions.GetValueOrDefault(definition.Name, string.Empty),
+                    };
                     if (pipeline.Stages.FirstOrDefault(s => s.Name == downstream.Name) is { } target)
                         edge.Targets.AddRange(Assignments(state, target));
                     assigned.Outputs.Add(edge);

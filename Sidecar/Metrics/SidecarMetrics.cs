@@ -19,6 +19,7 @@ internal sealed class SidecarMetrics : IDisposable
         RecordsFailed = meter.CreateCounter<long>("etl_sidecar_records_failed", "{record}", "Records that failed every retry.");
         Retries = meter.CreateCounter<long>("etl_sidecar_retries", "{record}", "Record retries after a failure.");
         DeadLetters = meter.CreateCounter<long>("etl_sidecar_dead_letters", "{record}", "Records written to the dead letter queue.");
+        Unmatched = meter.CreateCounter<long>("etl_sidecar_records_unmatched", "{record}", "Records no conditional output of a stage took (dropped or dead-lettered, as spec.unmatched says).");
         BatchLatency = meter.CreateHistogram<double>("etl_sidecar_batch_duration", "ms", "Time a stage spent on one batch, until it was passed on.");
         DeliveryLatency = meter.CreateHistogram<double>("etl_sidecar_delivery_duration", "ms", "Source only: from reading a batch to its end-to-end acknowledgement.");
     }
@@ -32,6 +33,8 @@ internal sealed class SidecarMetrics : IDisposable
     public Counter<long> Retries { get; }
 
     public Counter<long> DeadLetters { get; }
+
+    public Counter<long> Unmatched { get; }
 
     public Histogram<double> BatchLatency { get; }
 

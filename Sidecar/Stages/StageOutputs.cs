@@ -1,3 +1,4 @@
+using EtlRouter.Contracts.Routing;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Sidecar.Delivery;
@@ -8,36 +9,66 @@ namespace EtlRouter.Sidecar.Stages;
 
 /// <summary>
 /// Every output edge of a stage. Fan-out: each batch is copied to every edge, and the stage moves on only when
-/// every edge took it (so the slowest edge sets the pace).
+/// every edge took it (so the slowest edge sets the pace). Conditional edges take only the records their
+/// condition holds for; a record no edge takes goes to <see cref="Unmatched"/> (dropped or dead-lettered, as
+/// the pipeline says). The batch's tracker counts only what was sent, so a record routed to two of three
+/// outputs is done when those two are.
 /// </summary>
 internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, SidecarOptions options, Func<ulong> epoch, ILogger logger)
 {
     private readonly object gate = new();
     private Dictionary<string, OutboundEdge> edges = new(StringComparer.Ordinal);
+    private Dictionary<string, RecordCondition?> conditions = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<OutboundEdge> Edges { get { lock (gate) return [.. edges.Values]; } }
+
+    /// <summary>What happens to records no output takes: given them, the batch's tracker and why none took them.</summary>
+    public Func<IReadOnlyList<ByteString>, BatchTracker, string, CancellationToken, Task>? Unmatched { get; set; }
 
     public async Task SendAsync(IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
     {
         // A stage with no output edge yet (its assignment is being rewired) holds its records; dropping them
         // would acknowledge them upstream.
-        var edges = Edges;
+        var (edges, routes) = Current();
         while (edges.Count == 0)
         {
             await Task.Delay(100, cancellationToken);
-            edges = Edges;
+            (edges, routes) = Current();
         }
 
-        foreach (var edge in edges)
+        if (routes.All(c => c is null))
         {
-            try
-            {
-                await edge.SendAsync(records, tracker, cancellationToken);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The edge was removed from the pipeline while we waited for room; nothing to send there.
-            }
+            foreach (var edge in edges) await SendToAsync(edge, records, tracker, cancellationToken);
+            return;
+        }
+
+        var (perEdge, unmatched) = ConditionalRoutes.Split(records, routes);
+        for (var i = 0; i < edges.Count; i++)
+        {
+            if (perEdge[i].Count > 0) await SendToAsync(edges[i], perEdge[i], tracker, cancellationToken);
+        }
+
+        if (unmatched.Count > 0 && Unmatched is { } handle)
+        {
+            var why = $"no output of stage '{stage.Stage}' takes the record: {string.Join("; ", edges.Select((e, i) => $"to '{e.Address.ToStage}' only when {routes[i]?.Text}"))}";
+            await handle(unmatched, tracker, why, cancellationToken);
+        }
+    }
+
+    private (List<OutboundEdge> Edges, List<RecordCondition?> Conditions) Current()
+    {
+        lock (gate) return ([.. edges.Values], [.. edges.Keys.Select(k => conditions.GetValueOrDefault(k))]);
+    }
+
+    private static async Task SendToAsync(OutboundEdge edge, IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await edge.SendAsync(records, tracker, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The edge was removed from the pipeline while we waited for room; nothing to send there.
         }
     }
 
@@ -59,10 +90,21 @@ internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, Sideca
             }
 
             edges = next;
+            conditions = wanted.ToDictionary(w => w.Key, w => Parse(w.Value), StringComparer.Ordinal);
         }
 
         foreach (var edge in removed) await edge.StopAsync(abandon: true);
         foreach (var (toStage, output) in wanted) await next[toStage].RewireAsync(output.Targets);
+    }
+
+    // The router checked every condition before storing the pipeline; one that still does not parse here (a
+    // newer language than this sidecar's) matches nothing, so its records are not sent where they may not go.
+    private RecordCondition? Parse(OutputEdge output)
+    {
+        if (output.Condition.Length == 0) return null;
+        if (RecordCondition.TryParse(output.Condition, out var condition, out var error)) return condition;
+        logger.LogError("Stage {Stage}: the condition on the edge to {To} does not parse ({Error}); it takes no record", stage, output.ToStage, error!.Message);
+        return RecordCondition.Never(output.Condition);
     }
 
     public async Task StopAsync()

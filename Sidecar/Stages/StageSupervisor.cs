@@ -89,6 +89,7 @@ internal sealed class StageSupervisor(
                 }
 
                 var context = new StageContext(assigned, options, services, channels, metrics, loggers.CreateLogger($"EtlRouter.Sidecar.Stage"));
+                context.Outputs.Unmatched = new UnmatchedRecordHandler(context, deadLetters).HandleAsync;
                 await context.Outputs.UpdateAsync(assigned);
                 next[key] = new StageRunner(context, deadLetters, router, flowReports);
                 logger.LogInformation("Started {Kind} stage {Stage} ({Service}, replica {Replica} of {Replicas}, epoch {Epoch})",

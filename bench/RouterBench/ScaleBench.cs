@@ -146,10 +146,15 @@ public static class ScaleBench
             leader.Kill();
             for (var attempt = 0; ; attempt++)
             {
+                // An update that moves no stage: a new pipeline would be placed on sidecars, changing what they
+                // hold, and "every sidecar holds what it held" could then never come true.
+                var update = Pipeline(0);
+                update.Generation = 10 + attempt;
+                update.Stages[1].Options["rev"] = $"failover-{attempt}";
                 try
                 {
                     await system.ControlPlaneOf(survivors[attempt % survivors.Count]).ApplyPipelineAsync(
-                        new ApplyPipelineRequest { Pipeline = Pipeline(pipelineCount + attempt) }, deadline: DateTime.UtcNow.AddSeconds(2));
+                        new ApplyPipelineRequest { Pipeline = update }, deadline: DateTime.UtcNow.AddSeconds(2));
                     break;
                 }
                 catch (RpcException)
@@ -158,7 +163,17 @@ public static class ScaleBench
             }
 
             var toWrite = clock.Elapsed.TotalMilliseconds;
-            await UntilAsync(() => Task.FromResult(sidecars.Sidecars.All(s => s.Watching && s.Holding == before[s.Id])), TimeSpan.FromMinutes(2));
+            try
+            {
+                await UntilAsync(() => Task.FromResult(sidecars.Sidecars.All(s => s.Watching && s.Holding == before[s.Id])), TimeSpan.FromMinutes(2));
+            }
+            catch (TimeoutException)
+            {
+                var moved = sidecars.Sidecars.Where(s => s.Holding != before[s.Id]).ToList();
+                var closed = sidecars.Sidecars.Count(s => !s.Watching);
+                throw new TimeoutException($"after the failover {closed} simulated sidecars had no open stream and {moved.Count} held other stages than before (first: {string.Join("; ", moved.Take(3).Select(s => $"{s.Id} '{before[s.Id]}' -> '{s.Holding}'"))})");
+            }
+
             var toHolding = clock.Elapsed.TotalMilliseconds;
             var failedInFailover = Interlocked.Read(ref sidecars.HeartbeatFailures);
             Say(F($"- Leader kill -9: the next write committed after {toWrite:0} ms; every sidecar held its assignments again (stream re-opened, same stages) after {toHolding:0} ms; {failedInFailover} heartbeats failed in all so far (those sent to the killed node; the next goes to another)."));

@@ -85,6 +85,7 @@ public sealed class OnePipelineRuleEverywhereTests
                 Service = stage.ServiceRef,
                 Inputs = { stage.Inputs },
                 Replicas = (uint)Math.Max(0, stage.Replicas),
+                InputConditions = { (stage.Conditions ?? new Dictionary<string, string>()).ToDictionary() },
             });
         }
 
