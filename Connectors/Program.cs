@@ -66,9 +66,13 @@ switch (service)
     case EtlRouter.Connectors.Transforms.MaskPiiTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.MaskPiiTransform>(); break;
     case EtlRouter.Connectors.Transforms.EnrichTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.EnrichTransform>(); break;
     case EtlRouter.Connectors.Transforms.PassTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.PassTransform>(); break;
+    case EtlRouter.Connectors.Transforms.TagTransform: app.MapGrpcService<EtlRouter.Connectors.Transforms.TagTransform>(); break;
     case FileSink: app.MapGrpcService<FileSink>(); break;
     case DiscardSink: app.MapGrpcService<DiscardSink>(); break;
     case PostgresSink: app.MapGrpcService<PostgresSink>(); break;
+    default:
+        // A catalog entry without its service mapped here would answer every call Unimplemented.
+        throw new InvalidOperationException($"etl-connector {args[0]}: {service.GetType().Name} is in the catalog but not mapped in Program.cs");
 }
 
 app.MapGet("/healthz", () => Results.Text("ok"));

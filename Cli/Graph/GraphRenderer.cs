@@ -91,7 +91,7 @@ internal static class GraphRenderer
             foreach (var stage in pipeline.Stages)
             {
                 var outputs = pipeline.Stages.Where(s => s.Inputs.Contains(stage.Name))
-                    .Select(s => s.ConditionOn(stage.Name) is { } condition ? $"{s.Name} when {condition}" : s.Name).ToList();
+                    .Select(s => s.ConditionOn(stage.Name) is { } condition ? $"{s.Name} (when {condition})" : s.Name).ToList();
                 var arrow = outputs.Count == 0 ? string.Empty : $" -> {string.Join(", ", outputs)}";
                 var notes = new List<string>();
                 if (stage.Inputs.Count > 1) notes.Add($"fan-in from {string.Join(", ", stage.Inputs)}");

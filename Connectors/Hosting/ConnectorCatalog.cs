@@ -16,6 +16,7 @@ internal static class ConnectorCatalog
         ["http"] = new(StageKind.Source, "POST /ingest JSON or NDJSON on --http-port; answers once delivered", (id, s) => new HttpSource(id, s)),
         ["filter"] = new(StageKind.Transform, "keeps records matching --expression (status == 'active' and amount >= 10)", (_, s) => new FilterTransform(s)),
         ["mask-pii"] = new(StageKind.Transform, "masks e-mails, phones and cards; --fields redacts named fields whole", (_, s) => new MaskPiiTransform(s)),
+        ["tag"] = new(StageKind.Transform, "tags records for conditional edges (--tags {\"eu\": \"country == 'DE'\"})", (_, s) => new TagTransform(s)),
         ["pass"] = new(StageKind.Transform, "passes records on unchanged", (_, s) => new PassTransform(s)),
         ["enrich"] = new(StageKind.Transform, "merges fields from a lookup table (--table-file, --key-field, --target)", (_, s) => new EnrichTransform(s)),
         ["file"] = new(StageKind.Sink, "appends NDJSON to --path, flushed per batch", (_, s) => new FileSink(s)),

@@ -97,7 +97,7 @@ public sealed class KubernetesCommandTests : IAsyncLifetime
         var (_, yaml, _) = await etlctl.RunAsync("get", "pipelines", "-o", "yaml");
         var list = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(yaml);
         Assert.Equal("List", list["kind"]);
-        Assert.Equal(2, ((List<object>)list["items"]).Count);
+        Assert.Equal(3, ((List<object>)list["items"]).Count);
 
         var (missing, _, missingError) = await etlctl.RunAsync("get", "pipeline", "nope");
         Assert.Equal(1, missing);

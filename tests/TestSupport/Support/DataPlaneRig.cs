@@ -112,6 +112,13 @@ public static class DataPlanePipelines
 
     public static StageDefinition Sink(string name, string service, params string[] inputs) => new() { Name = name, Kind = StageKind.Sink, Service = service, Inputs = { inputs } };
 
+    /// <summary>A conditional edge: records from <paramref name="input"/> reach the stage only when <paramref name="condition"/> holds.</summary>
+    public static StageDefinition When(this StageDefinition stage, string input, string condition)
+    {
+        stage.InputConditions[input] = condition;
+        return stage;
+    }
+
     public static StageDefinition With(this StageDefinition stage, string option, string value)
     {
         stage.Options[option] = value;
