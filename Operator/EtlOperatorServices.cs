@@ -2,6 +2,7 @@ using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Controllers;
 using EtlRouter.Operator.Finalizers;
 using EtlRouter.Operator.Router;
+using EtlRouter.Operator.Scaling;
 using EtlRouter.Operator.Security;
 using EtlRouter.OperatorRuntime;
 using EtlRouter.OperatorRuntime.Builder;
@@ -22,6 +23,8 @@ public static class EtlOperatorServices
         services.AddSingleton<ReferenceResolver>();
         services.AddSingleton<RouterResolver>();
         services.TryAddSingleton<RouterPodAddresses>();
+        services.AddSingleton<ScalingRecommendations>();
+        services.AddSingleton<WorkloadScaler>();
 
         services.AddKubernetesOperator(operatorSettings)
             .AddController<EtlPipelineController, EtlPipeline>()

@@ -31,7 +31,8 @@ public static class PipelineDefinitionBuilder
                 Kind = Kind(stage.Kind),
                 Service = service.Spec.EffectiveServiceName(service.Metadata.Name),
                 Endpoint = service.Spec.Grpc?.Endpoint ?? string.Empty,
-                Replicas = (uint)stage.Replicas,
+                // A scaled service's stage runs on every sidecar its workload's pods bring, up to the policy's max.
+                Replicas = (uint)Math.Max(stage.Replicas, service.Spec.Scaling?.MaxReplicas ?? 0),
                 TimeoutSeconds = (uint)(service.Spec.Grpc?.TimeoutSeconds ?? GrpcEndpointSpec.DefaultTimeoutSeconds),
             };
             stageDefinition.Inputs.AddRange(stage.Inputs);

@@ -21,6 +21,10 @@ public sealed class ServiceSpec
     [Description("Options passed to the service with every call (string keys and values), e.g. a topic or a table name.")]
     public IDictionary<string, string>? Options { get; set; }
 
+    [JsonPropertyName("scaling")]
+    [Description("EtlTransform and EtlSink only: scale the workload that serves this service from the backlog the router reports for it.")]
+    public ScalingSpec? Scaling { get; set; }
+
     /// <summary>The name sidecars match: serviceName, or the resource's own name.</summary>
     public string EffectiveServiceName(string resourceName) =>
         string.IsNullOrEmpty(ServiceName) ? resourceName : ServiceName;

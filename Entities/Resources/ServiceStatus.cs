@@ -27,4 +27,8 @@ public sealed class ServiceStatus : IHasConditions
     [JsonPropertyName("sidecarCount")]
     [Description("How many sidecars serve the service.")]
     public int SidecarCount { get; set; }
+
+    [JsonPropertyName("scaling")]
+    [Description("Backlog-driven scaling: the last figures and decision (with spec.scaling).")]
+    public ScalingStatus? Scaling { get; set; }
 }

@@ -26,6 +26,12 @@ public sealed class ServiceEntityValidator<T> : AbstractValidator<T>
             if (spec.Grpc?.TimeoutSeconds is < 1 or > 300)
                 context.AddFailure("spec.grpc.timeoutSeconds", $"is {spec.Grpc.TimeoutSeconds}; use 1 to 300 seconds");
 
+            if (spec.Scaling is { } scaling)
+            {
+                foreach (var (path, message) in ScalingRules.Check(scaling, context.InstanceToValidate.ServiceKind))
+                    context.AddFailure(path, message);
+            }
+
             foreach (var key in spec.Options?.Keys ?? [])
             {
                 if (string.IsNullOrWhiteSpace(key))

@@ -24,6 +24,9 @@ public sealed class RouterSettings
     /// <summary>How often a service's status is re-read from the router (sidecars come and go without a Kubernetes event).</summary>
     public TimeSpan StatusRefresh { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often a transform's or sink's backlog is read when it has spec.scaling (HPA syncs every 15 s).</summary>
+    public TimeSpan ScalingRefresh { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// TLS_MODE: <c>mutual</c> (the default: the operator presents its certificate from <see cref="TlsDirectory"/>
     /// and accepts only router nodes) or <c>plaintext</c> (a router started with TLS_MODE=plaintext).

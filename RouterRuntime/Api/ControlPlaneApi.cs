@@ -95,6 +95,18 @@ internal sealed class ControlPlaneApi(
         return response;
     }
 
+    public override async Task<ServiceBacklog> GetServiceBacklog(GetServiceBacklogRequest request, ServerCallContext context)
+    {
+        if (request.Kind is not (StageKind.Transform or StageKind.Sink)) throw RequestValidation.Invalid("kind", $"{request.Kind}; only TRANSFORM and SINK stages have inputs to hold a backlog");
+        RequestValidation.ServiceName(request.Service, "service");
+        RequestValidation.NamespaceName(request.Namespace, "namespace");
+        await freshness.BeforeReadAsync(context);
+        lock (state.Sync)
+        {
+            return ServiceBacklogs.Of(state, request.Kind, request.Service, request.Namespace);
+        }
+    }
+
     public override Task<VerifyClusterStateResponse> VerifyClusterState(VerifyClusterStateRequest request, ServerCallContext context) =>
         verifier.VerifyAsync(context);
 

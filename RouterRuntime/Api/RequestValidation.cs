@@ -65,6 +65,11 @@ internal static partial class RequestValidation
 
     public static void SidecarId(string id, string path = "sidecar_id") => Name(id, path);
 
+    /// <summary>A service name or namespace a read names: not empty, and a name sidecars could have registered.</summary>
+    public static void ServiceName(string name, string path) => Name(name, path);
+
+    public static void NamespaceName(string name, string path) => Name(name, path);
+
     public static void DeadLetters(AppendDeadLettersRequest request)
     {
         if (request.DeadLetters.Count == 0) throw Invalid("dead_letters", "empty; send at least one");

@@ -44,8 +44,21 @@ internal sealed class RouterMetrics
         Meter.CreateObservableGauge("etl_router_checkpoint_hash", () => Read(state, s => StateHash.Prefix(s.Checkpoints.Newest.Hash)), description: "First 48 bits of the state hash at the newest checkpoint: must be equal on every node");
         Meter.CreateObservableGauge("etl_router_log_format", () => (long)node.WriteFormat(), description: "The log format the cluster writes (the oldest any voting member applies)");
         Meter.CreateObservableGauge("etl_router_max_log_format", () => (long)node.Options.MaxLogFormat, description: "The newest log format this node applies");
+        Meter.CreateObservableGauge("etl_router_service_backlog", () => ServiceBacklogMeasurements(state), "{record}",
+            "Records waiting for a transform's or sink's stages in a namespace (what the operator scales its workload on; a KEDA or HPA external metric)");
         node.Halt.Halted += halt => Halts.Add(1, new KeyValuePair<string, object?>("kind", halt.Kind.ToString().ToLowerInvariant()));
         node.Applied += (command, _) => Commands.Add(1, new KeyValuePair<string, object?>("type", command.BodyCase.ToString()));
+    }
+
+    private static List<Measurement<long>> ServiceBacklogMeasurements(RouterState state)
+    {
+        lock (state.Sync)
+        {
+            return ServiceBacklogs.All(state).Select(entry => new Measurement<long>((long)entry.Value.Backlog,
+                new KeyValuePair<string, object?>("namespace", entry.Key.Namespace),
+                new KeyValuePair<string, object?>("kind", entry.Key.Kind == Contracts.V1.StageKind.Sink ? "sink" : "transform"),
+                new KeyValuePair<string, object?>("service", entry.Key.Service))).ToList();
+        }
     }
 
     private static long Read(RouterState state, Func<RouterState, long> read)

@@ -32,6 +32,7 @@ internal static class RpcPermissions
         ["/etl.v1.ControlPlane/WatchPipelineStatus"] = Readers,
         ["/etl.v1.ControlPlane/GetClusterStatus"] = [.. Readers, PeerRole.Sidecar],
         ["/etl.v1.ControlPlane/ListServiceEndpoints"] = Readers,
+        ["/etl.v1.ControlPlane/GetServiceBacklog"] = Readers,
         ["/etl.v1.ServiceRegistry/Register"] = Sidecars,
         ["/etl.v1.ServiceRegistry/Heartbeat"] = Sidecars,
         ["/etl.v1.ServiceRegistry/Deregister"] = Sidecars,
