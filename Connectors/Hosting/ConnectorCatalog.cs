@@ -13,6 +13,7 @@ internal static class ConnectorCatalog
     public static readonly IReadOnlyDictionary<string, Entry> All = new Dictionary<string, Entry>(StringComparer.Ordinal)
     {
         ["generator"] = new(StageKind.Source, "JSON records at a rate (--rate, --size, --count, --seed, --keyed)", (id, s) => new GeneratorSource(id, s)),
+        ["s3"] = new(StageKind.Source, "objects under --prefix of --bucket, NDJSON or CSV, resumable by object and row (--endpoint, --format, --poll-seconds, --checkpoint-key)", (id, s) => new S3Source(id, s)),
         ["http"] = new(StageKind.Source, "POST /ingest JSON or NDJSON on --http-port; answers once delivered", (id, s) => new HttpSource(id, s)),
         ["filter"] = new(StageKind.Transform, "keeps records matching --expression (status == 'active' and amount >= 10)", (_, s) => new FilterTransform(s)),
         ["mask-pii"] = new(StageKind.Transform, "masks e-mails, phones and cards; --fields redacts named fields whole", (_, s) => new MaskPiiTransform(s)),
@@ -21,6 +22,8 @@ internal static class ConnectorCatalog
         ["enrich"] = new(StageKind.Transform, "merges fields from a lookup table (--table-file, --key-field, --target)", (_, s) => new EnrichTransform(s)),
         ["file"] = new(StageKind.Sink, "appends NDJSON to --path, flushed per batch", (_, s) => new FileSink(s)),
         ["discard"] = new(StageKind.Sink, "acknowledges and drops records (benchmarks)", (_, s) => new DiscardSink(s)),
+        ["s3-sink"] = new(StageKind.Sink, "one NDJSON object per batch under --prefix of --bucket, named by its record ids (--endpoint)", (_, s) => new S3Sink(s)),
+        ["clickhouse"] = new(StageKind.Sink, "inserts into --table over ClickHouse's HTTP interface (--url), once per record id", (_, s) => new ClickHouseSink(s)),
         ["postgres"] = new(StageKind.Sink, "inserts into --table over --connection, once per record id", (_, s) => new PostgresSink(s)),
     };
 

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EtlRouter.Connectors.Hosting;
 using EtlRouter.Contracts.V1;
 
@@ -20,7 +18,7 @@ internal sealed class FileSink(ConnectorSettings settings) : RecordSink(settings
     {
         var path = Settings.Text("path", request.Options) ?? throw new ConnectorSettingsException("path: not set; give the file sink --path FILE or a stage option path");
         var text = new StringBuilder();
-        foreach (var record in request.Records) text.Append(Line(record)).Append('\n');
+        foreach (var record in request.Records) text.Append(RecordNdjson.Line(record)).Append('\n');
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
         await exclusive.WaitAsync(cancellationToken);
         try
@@ -36,30 +34,5 @@ internal sealed class FileSink(ConnectorSettings settings) : RecordSink(settings
         }
 
         return [];
-    }
-
-    private static string Line(Record record)
-    {
-        JsonNode? value;
-        try
-        {
-            value = JsonNode.Parse(record.Value.Span);
-        }
-        catch (JsonException)
-        {
-            value = JsonValue.Create(record.Value.ToStringUtf8());
-        }
-
-        var line = new JsonObject
-        {
-            ["id"] = record.Id,
-            ["key"] = record.Key,
-            ["value"] = value,
-            ["eventTime"] = record.EventTime?.ToDateTime().ToString("O"),
-            ["source"] = record.Origin?.Source,
-            ["offset"] = record.Origin?.Offset,
-        };
-        if (record.Headers.Count > 0) line["headers"] = new JsonObject(record.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value)));
-        return line.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
     }
 }
