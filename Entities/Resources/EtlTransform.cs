@@ -23,6 +23,8 @@ namespace EtlRouter.Entities.Resources;
 [GenericAdditionalPrinterColumn(".status.conditions[?(@.type==\"Ready\")].status", "Ready", "string")]
 [GenericAdditionalPrinterColumn(".status.sidecarCount", "Sidecars", "integer")]
 [GenericAdditionalPrinterColumn(".status.conditions[?(@.type==\"Ready\")].reason", "Reason", "string", Priority = 1)]
+[GenericAdditionalPrinterColumn(".status.scaling.replicas", "Replicas", "integer", Priority = 1)]
+[GenericAdditionalPrinterColumn(".status.scaling.backlog", "Backlog", "integer", Priority = 1)]
 [GenericAdditionalPrinterColumn(".metadata.creationTimestamp", "Age", "date")]
 public sealed class EtlTransform : CustomEntity<ServiceSpec, ServiceStatus>, IServiceEntity
 {
