@@ -32,7 +32,7 @@ public sealed class DashboardBrowserTests
         await rig.ApplyAsync(Build("orders", maxRetries: 1, stages:
         [
             Source("source", "gen"), Transform("mask", "mask", "source"), Transform("check", "check", "mask"),
-            Sink("files", "files", "check"), Sink("archive", "archive", "source"),
+            Sink("files", "files", "check"), Sink("archive", "archive", "source").When("source", "country == 'DE'"),
         ]));
 
         // Every process of this test and of the tests beside it shares two cores: give the page time.
@@ -71,6 +71,7 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(page.GetByTestId("pipeline-title")).ToHaveTextAsync("default/orders");
         await Assertions.Expect(page.GetByTestId("stage")).ToHaveCountAsync(5);
         await Assertions.Expect(page.GetByTestId("edge")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.GetByTestId("edge-condition")).ToHaveTextAsync("when country == 'DE'");
         await page.Locator("[data-testid=stage][data-stage=check]").ClickAsync();
         await Assertions.Expect(page.GetByTestId("stage-details")).ToContainTextAsync("pod-check");
         var before = await RecordsOutAsync(page);

@@ -10,7 +10,7 @@ export const PIPELINE = `query Pipeline($id: String!) {
   pipeline(id: $id) {
     id generation recordsIn recordsOut deadLetters drainingSince latencyP99Ms
     stages { id kind service endpoint inputs replicas unassignedReason recordsIn recordsOut recordsFailed latencyP50Ms latencyP99Ms assignments { sidecarId pod address } }
-    edges { from to budgetRecords creditsRecords backlog throttled pressure batchSize reportedAt }
+    edges { from to condition budgetRecords creditsRecords backlog throttled pressure batchSize reportedAt }
   }
 }`;
 
