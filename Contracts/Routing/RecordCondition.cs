@@ -52,16 +52,25 @@ public sealed class RecordCondition
 
     public override string ToString() => Text;
 
-    internal static Func<RecordFacts, bool> Exists(string path) => record => Field(record, path) is not null;
+    internal static Func<RecordFacts, bool> Exists(string path)
+    {
+        var segments = path.Split('.');
+        return record => Field(record, segments) is not null;
+    }
 
     internal static Func<RecordFacts, bool> Tagged(string tag) => record => record.Tags.Contains(tag);
 
-    internal static Func<RecordFacts, bool> Comparison(string path, string op, object literal) => record => Compare(Field(record, path), op, literal);
+    // Split once here, not per record: a condition is tested on every record of every batch.
+    internal static Func<RecordFacts, bool> Comparison(string path, string op, object literal)
+    {
+        var segments = path.Split('.');
+        return record => Compare(Field(record, segments), op, literal);
+    }
 
-    private static JsonElement? Field(RecordFacts record, string path)
+    private static JsonElement? Field(RecordFacts record, string[] segments)
     {
         if (record.Value is not { } node) return null;
-        foreach (var name in path.Split('.'))
+        foreach (var name in segments)
         {
             if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(name, out var child) || child.ValueKind == JsonValueKind.Null) return null;
             node = child;
@@ -76,6 +85,8 @@ public sealed class RecordCondition
         if (field is not { ValueKind: JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False } value) return op == "!=";
         if (op == "contains")
             return value.ValueKind == JsonValueKind.String && value.GetString()!.Contains(Convert.ToString(literal, CultureInfo.InvariantCulture) ?? string.Empty, StringComparison.OrdinalIgnoreCase);
+        // Equality of text without making a string of the field.
+        if (literal is string equal && op is "==" or "!=" && value.ValueKind == JsonValueKind.String) return value.ValueEquals(equal) == (op == "==");
         int? order = literal switch
         {
             double number when value.ValueKind == JsonValueKind.Number => value.GetDouble().CompareTo(number),

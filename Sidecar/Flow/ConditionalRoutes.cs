@@ -1,5 +1,5 @@
 using EtlRouter.Contracts.Routing;
-using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Flow;
@@ -38,7 +38,8 @@ internal static class ConditionalRoutes
     {
         try
         {
-            return RecordFacts.Of(Record.Parser.ParseFrom(encoded));
+            var body = RecordHeads.BodyOf(encoded);
+            return RecordFacts.Of(body.Value.Memory, body.Headers.TryGetValue(RecordTags.Header, out var tags) ? tags : null);
         }
         catch (InvalidProtocolBufferException)
         {

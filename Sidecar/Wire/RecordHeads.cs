@@ -13,7 +13,12 @@ internal static class RecordHeads
     private static readonly MessageParser<RecordHead> HeadParser = RecordHead.Parser.WithDiscardUnknownFields(true);
     private static readonly MessageParser<OpaqueRecord> FramingParser = OpaqueRecord.Parser.WithDiscardUnknownFields(true);
 
+    private static readonly MessageParser<RecordBody> BodyParser = RecordBody.Parser.WithDiscardUnknownFields(true);
+
     public static RecordHead Of(ByteString record) => HeadParser.ParseFrom(record.Span);
+
+    /// <summary>The value and headers alone, for a conditional edge's test.</summary>
+    public static RecordBody BodyOf(ByteString record) => BodyParser.ParseFrom(record.Span);
 
     public static string IdOf(ByteString record) => Of(record).Id;
 

@@ -22,7 +22,8 @@ public static class EtlChain
 
     // binaries: which builds run (default EtlBinaries.For); flowControl: the pipeline's (default 20 batches and
     // 64 MiB in flight, the throughput runs' setting).
-    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window, bool mutualTls, EtlBinaries? binaries = null, FlowControl? flowControl = null)
+    // condition: set on the transform -> sink edge (a conditional edge every record meets: what routing costs).
+    public static async Task<Measurement> RunAsync(string repo, int size, int batchSize, double rate, SteadyWindow window, bool mutualTls, EtlBinaries? binaries = null, FlowControl? flowControl = null, string? condition = null)
     {
         binaries ??= EtlBinaries.For(repo);
         using var processes = new Processes();
@@ -76,6 +77,7 @@ public static class EtlChain
                 new StageDefinition { Name = "sink", Kind = StageKind.Sink, Service = "discard", Inputs = { "transform" } },
             },
         };
+        if (condition is not null) pipeline.Stages[2].InputConditions["transform"] = condition;
         await control.ApplyPipelineAsync(new ApplyPipelineRequest { Pipeline = pipeline });
 
         var stats = $"http://127.0.0.1:{p[8]}/stats";
@@ -86,7 +88,8 @@ public static class EtlChain
         var summary = JsonDocument.Parse(await Http.GetStringAsync(stats)).RootElement;
         var batches = summary.GetProperty("streamedBatches").GetInt64() + summary.GetProperty("unaryBatches").GetInt64();
         Console.WriteLine($"  the sink's writes held {summary.GetProperty("written").GetInt64() / (double)Math.Max(1, batches):0.0} records on average");
-        var measurement = new Measurement(mutualTls ? "etl-router (3 sidecars, mTLS)" : "etl-router (3 sidecars, plaintext)", size, perSecond,
+        var setup = (mutualTls ? "etl-router (3 sidecars, mTLS" : "etl-router (3 sidecars, plaintext") + (condition is null ? ")" : ", a conditional edge)");
+        var measurement = new Measurement(setup, size, perSecond,
             summary.GetProperty("latencyP50Ms").GetDouble(), summary.GetProperty("latencyP99Ms").GetDouble(), processes.PeakRss);
         try
         {
