@@ -63,11 +63,15 @@ public sealed class S3SourceTests
         var files = await rig.ConnectorAsync("file", "files", "--path", output, "--max-rate", "500");
         await rig.SidecarAsync("pod-source", source);
         await rig.SidecarAsync("pod-sink", files);
-        await rig.ApplyAsync(Build("parts", stages: [Source("in", "parts"), Sink("out", "files", "in")]));
+        var pipeline = Build("parts", stages: [Source("in", "parts"), Sink("out", "files", "in")]);
+        await rig.ApplyAsync(pipeline);
+        await rig.WaitAssignedAsync(pipeline.Ref);
 
         // Past the first object, with a checkpoint saved: kill -9 the source and start it again on its port.
-        await Eventually.WaitUntil(async () => NdjsonFile.Ids(output).Count >= 1200 && await s3.GetAsync("_etl-checkpoints/parts.json") is { } saved && saved.Contains("part-2", StringComparison.Ordinal),
-            $"1,200 rows written and a checkpoint in the second object\n{rig.Diagnostics()}", TimeSpan.FromSeconds(60));
+        string? checkpoint = null;
+        await Eventually.WaitUntil(async () => NdjsonFile.Ids(output).Count >= 1200 && (checkpoint = await s3.GetAsync("_etl-checkpoints/parts.json")) is { } saved && saved.Contains("part-2", StringComparison.Ordinal),
+            "1,200 rows written and a checkpoint in the second object", TimeSpan.FromSeconds(60),
+            () => $"{NdjsonFile.Ids(output).Count} rows written, checkpoint {checkpoint ?? "none"}\n{rig.Diagnostics()}");
         source.Process.Kill();
         await source.StartAsync();
 

@@ -58,14 +58,14 @@ public sealed partial class BacklogScalingTests
         await NdjsonFile.WaitForIdsAsync(output, 4000, rig.Diagnostics, TimeSpan.FromSeconds(60));
         await Eventually.WaitUntil(async () => await ReplicasAsync(h) == 1, "the Deployment scaled back to 1", TimeSpan.FromSeconds(40));
         // The operator patches the Deployment, then writes its status: wait for the status to say so too.
-        var after = await Eventually.WaitFor(async () => (await h.Entities.GetAsync<EtlSink>("default", "slow"))!.Status.Scaling is { Replicas: 1 } s ? s : null, "status.scaling at 1 replica");
-        Assert.Equal(0, after.Backlog);
+        var after = await Eventually.WaitFor(async () => (await h.Entities.GetAsync<EtlSink>("default", "slow"))!.Status.Scaling is { Replicas: 1, Backlog: 0 } s ? s : null, "status.scaling at 1 replica with no backlog");
+        Assert.Contains("asks for 1", after.Reason, StringComparison.Ordinal);
 
         // Every change the operator made stayed within 1..3, and each says why.
         var events = (await h.EventsFor("slow")).Where(e => e.Reason is "ScaledUp" or "ScaledDown").ToList();
         Assert.Contains(events, e => e.Reason == "ScaledUp");
-        var down = Assert.Single(events, e => e.Reason == "ScaledDown");
-        Assert.Contains("backlog 0 at 100 per replica asks for 1", down.Message, StringComparison.Ordinal);
+        // Down may come in steps (3 -> 2 -> 1) as the window lets go of higher recommendations; it ends at 1.
+        Assert.Contains(events, e => e.Reason == "ScaledDown" && Regex.IsMatch(e.Message, @"at 100 per replica asks for 1: scaled \d -> 1 after 4s with no recommendation above 1"));
         foreach (var e in events)
         {
             var change = ScaledTo().Match(e.Message);
