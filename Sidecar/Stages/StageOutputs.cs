@@ -18,9 +18,11 @@ internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, Sideca
 {
     private readonly object gate = new();
     private Dictionary<string, OutboundEdge> edges = new(StringComparer.Ordinal);
-    private Dictionary<string, RecordCondition?> conditions = new(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<OutboundEdge> Edges { get { lock (gate) return [.. edges.Values]; } }
+    // What a batch is sent by, made once per assignment (not per batch) and replaced whole.
+    private volatile Routes current = Routes.None;
+
+    public IReadOnlyCollection<OutboundEdge> Edges => current.Edges;
 
     /// <summary>What happens to records no output takes: given them, the batch's tracker and why none took them.</summary>
     public Func<IReadOnlyList<ByteString>, BatchTracker, string, CancellationToken, Task>? Unmatched { get; set; }
@@ -29,20 +31,21 @@ internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, Sideca
     {
         // A stage with no output edge yet (its assignment is being rewired) holds its records; dropping them
         // would acknowledge them upstream.
-        var (edges, routes) = Current();
-        while (edges.Count == 0)
+        var routes = current;
+        while (routes.Edges.Count == 0)
         {
             await Task.Delay(100, cancellationToken);
-            (edges, routes) = Current();
+            routes = current;
         }
 
-        if (routes.All(c => c is null))
+        var edges = routes.Edges;
+        if (!routes.Conditional)
         {
             foreach (var edge in edges) await SendToAsync(edge, records, tracker, cancellationToken);
             return;
         }
 
-        var (perEdge, unmatched) = ConditionalRoutes.Split(records, routes);
+        var (perEdge, unmatched) = ConditionalRoutes.Split(records, routes.Conditions);
         for (var i = 0; i < edges.Count; i++)
         {
             if (perEdge[i].Count > 0) await SendToAsync(edges[i], perEdge[i], tracker, cancellationToken);
@@ -50,14 +53,9 @@ internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, Sideca
 
         if (unmatched.Count > 0 && Unmatched is { } handle)
         {
-            var why = $"no output of stage '{stage.Stage}' takes the record: {string.Join("; ", edges.Select((e, i) => $"to '{e.Address.ToStage}' only when {routes[i]?.Text}"))}";
+            var why = $"no output of stage '{stage.Stage}' takes the record: {string.Join("; ", edges.Select((e, i) => $"to '{e.Address.ToStage}' only when {routes.Conditions[i]?.Text}"))}";
             await handle(unmatched, tracker, why, cancellationToken);
         }
-    }
-
-    private (List<OutboundEdge> Edges, List<RecordCondition?> Conditions) Current()
-    {
-        lock (gate) return ([.. edges.Values], [.. edges.Keys.Select(k => conditions.GetValueOrDefault(k))]);
     }
 
     private static async Task SendToAsync(OutboundEdge edge, IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
@@ -90,7 +88,7 @@ internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, Sideca
             }
 
             edges = next;
-            conditions = wanted.ToDictionary(w => w.Key, w => Parse(w.Value), StringComparer.Ordinal);
+            current = new Routes([.. next.Values], [.. next.Keys.Select(k => Parse(wanted[k]))]);
         }
 
         foreach (var edge in removed) await edge.StopAsync(abandon: true);
@@ -114,8 +112,17 @@ internal sealed class StageOutputs(StageKey stage, GrpcChannels channels, Sideca
         {
             all = [.. edges.Values];
             edges = new Dictionary<string, OutboundEdge>(StringComparer.Ordinal);
+            current = Routes.None;
         }
 
         foreach (var edge in all) await edge.StopAsync(abandon: false);
+    }
+
+    /// <summary>The output edges and, at the same index, each one's condition (null: every record).</summary>
+    private sealed record Routes(IReadOnlyList<OutboundEdge> Edges, IReadOnlyList<RecordCondition?> Conditions)
+    {
+        public static readonly Routes None = new([], []);
+
+        public bool Conditional { get; } = Conditions.Any(c => c is not null);
     }
 }
