@@ -7,7 +7,6 @@ using EtlRouter.Entities.Validation;
 using k8s;
 using k8s.Models;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace EtlRouter.Entities.Manifests;
 
@@ -21,33 +20,42 @@ public static class ManifestReader
     private static readonly Dictionary<Type, V1JSONSchemaProps> Schemas = EtlKinds.All.ToDictionary(
         t => t, t => CrdBuilder.Build(t).Spec.Versions[0].Schema.OpenAPIV3Schema);
 
-    public static IReadOnlyList<ManifestDocument> Read(string yaml, string origin)
+    /// <summary>
+    /// Reads every document of a manifest's text. Throws <see cref="ManifestRefusedException"/> when the text breaks
+    /// one of <paramref name="limits"/> (default <see cref="ManifestLimits.Default"/>); read files through
+    /// <see cref="ManifestSource"/> first, which bounds their size.
+    /// </summary>
+    public static IReadOnlyList<ManifestDocument> Read(string yaml, string origin, ManifestLimits? limits = null)
     {
-        var documents = new List<ManifestDocument>();
-        var stream = new YamlStream();
+        IReadOnlyList<YamlToJson.Document> parsed;
         try
         {
-            stream.Load(new StringReader(yaml));
+            parsed = YamlToJson.ReadDocuments(yaml, origin, limits ?? ManifestLimits.Default);
         }
         catch (YamlException e)
         {
-            documents.Add(new(origin, 1, (int)e.Start.Line, null, null, null,
-                [new ValidationIssue("(document)", $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {Innermost(e).Message}")]));
-            return documents;
+            return [new(origin, 1, (int)e.Start.Line, null, null, null,
+                [new ValidationIssue("(document)", $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {Innermost(e).Message}")])];
         }
         catch (InvalidOperationException e)
         {
-            documents.Add(new(origin, 1, 1, null, null, null, [new ValidationIssue("(document)", $"invalid YAML: {e.Message}")]));
-            return documents;
+            // YamlDotNet's scanner throws this for some unterminated flow collections.
+            return [new(origin, 1, 1, null, null, null, [new ValidationIssue("(document)", $"invalid YAML: {e.Message}")])];
         }
 
+        var documents = new List<ManifestDocument>();
         var index = 0;
-        foreach (var document in stream.Documents)
+        foreach (var document in parsed)
         {
-            if (document.RootNode is YamlScalarNode { Value: null or "" })
+            if (document.IsEmpty)
                 continue;
             index++;
-            documents.Add(ReadDocument(document.RootNode, origin, index));
+            documents.Add(document switch
+            {
+                { Error: { } error } => new(origin, index, document.Line, null, null, null, [new("(document)", error)]),
+                { Root: JsonObject obj } => Check(obj, origin, index, document.Line),
+                _ => new(origin, index, document.Line, null, null, null, [new("(document)", "is not a mapping; a manifest has apiVersion, kind, metadata and spec")]),
+            });
         }
 
         return documents;
@@ -55,24 +63,6 @@ public static class ManifestReader
 
     /// <summary>Reads one object already in JSON form (from the API server or an AdmissionReview).</summary>
     public static ManifestDocument ReadJson(JsonObject json, string origin) => Check(json, origin, 1, 1);
-
-    private static ManifestDocument ReadDocument(YamlNode root, string origin, int index)
-    {
-        var line = (int)root.Start.Line;
-        JsonNode? json;
-        try
-        {
-            json = YamlToJson.Convert(root);
-        }
-        catch (YamlException e)
-        {
-            return new(origin, index, line, null, null, null, [new("(document)", $"line {e.Start.Line}: {e.Message}")]);
-        }
-
-        if (json is not JsonObject obj)
-            return new(origin, index, line, null, null, null, [new("(document)", "is not a mapping; a manifest has apiVersion, kind, metadata and spec")]);
-        return Check(obj, origin, index, line);
-    }
 
     private static ManifestDocument Check(JsonObject obj, string origin, int index, int line)
     {

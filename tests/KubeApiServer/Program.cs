@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using EtlRouter.Entities.Manifests;
 using EtlRouter.Testing.KubeApiServer;
-using YamlDotNet.RepresentationModel;
 
 // Runs the test API server on its own, for `make run`:
 //   KubeApiServer --port 16443 --crds config/crd --apply config/samples
@@ -18,11 +17,9 @@ foreach (var folder in new[] { options.GetValueOrDefault("crds") }.Concat(option
         continue;
     foreach (var file in Directory.GetFiles(folder, "*.yaml").Where(f => !f.EndsWith("kustomization.yaml", StringComparison.Ordinal)).Order())
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(file)));
-        foreach (var document in stream.Documents)
+        foreach (var document in YamlToJson.ReadDocuments(ManifestSource.ReadFile(file), file, ManifestLimits.Default))
         {
-            if (YamlToJson.Convert(document.RootNode) is not JsonObject obj)
+            if (document.Root is not JsonObject obj)
                 continue;
             var type = server.Store.FindKind(obj["apiVersion"]!.ToString(), obj["kind"]!.ToString())
                 ?? throw new InvalidOperationException($"{file}: {obj["apiVersion"]} {obj["kind"]} is not served");

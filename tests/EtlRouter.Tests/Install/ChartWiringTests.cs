@@ -8,7 +8,6 @@ using EtlRouter.Tests.Support;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
-using YamlDotNet.RepresentationModel;
 using static EtlRouter.Tests.Support.OperatorHarness;
 
 namespace EtlRouter.Tests.Install;
@@ -25,9 +24,7 @@ public sealed class ChartWiringTests
     public async Task A_pipeline_reaches_the_router_cluster_the_chart_installs()
     {
         var rendered = await Helm.TemplateAsync("--namespace", "data-platform", "--set", "router.name=pipelines-router");
-        var objects = new YamlStream();
-        objects.Load(new StringReader(rendered));
-        var documents = objects.Documents.Where(d => d.RootNode is YamlMappingNode).Select(d => YamlToJson.Convert(d.RootNode)!).ToList();
+        var documents = YamlToJson.ReadDocuments(rendered, "helm template", ManifestLimits.Default).Select(d => d.Root).OfType<JsonObject>().ToList();
         var deployment = documents.Single(o => o["kind"]!.GetValue<string>() == "Deployment");
         var routerCluster = documents.Single(o => o["kind"]!.GetValue<string>() == "EtlRouterCluster");
         var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using EtlRouter.Entities.Manifests;
 using EtlRouter.Tests.Support;
 using Xunit;
-using YamlDotNet.RepresentationModel;
 
 namespace EtlRouter.Tests.Install;
 
@@ -125,11 +124,7 @@ public sealed class HelmChartTests
 
     private static IEnumerable<JsonNode> Documents(string yaml)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return stream.Documents
-            .Where(d => d.RootNode is YamlMappingNode)
-            .Select(d => YamlToJson.Convert(d.RootNode)!);
+        return YamlToJson.ReadDocuments(yaml, "helm template", ManifestLimits.Default).Select(d => d.Root).OfType<JsonObject>();
     }
 
     // Key order differs between a hand-written template and the generator; the content may not.
