@@ -36,12 +36,25 @@ internal static class EtlCtl
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        var parse = Build(console).Parse(args);
+        var root = Build(console);
+        var parse = root.Parse(args);
+        if (parse.CommandResult.Command.Options.Any(o => o.Name == DryRun.Name)) parse = root.Parse(DryRun.NormalizeArguments(args));
+        var helpAsked = Examples.IsHelp(parse);
+
+        // Nothing is contacted when the command line holds an option the command does not know, or an
+        // option-like word where a name belongs: `delete pipeline a1 --dryrun` must not delete a1.
+        if (!helpAsked && UnknownOptions.Find(parse) is { } stray)
+        {
+            await console.Error.WriteLineAsync($"error: {stray}");
+            await console.Error.WriteLineAsync(UnknownOptions.Usage(parse));
+            return ExitCodes.Usage;
+        }
+
         // Help and directives run despite errors (apply --help lacks -f); only a real parse error stops here.
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             foreach (var error in parse.Errors) await console.Error.WriteLineAsync($"error: {error.Message}");
-            await console.Error.WriteLineAsync("Run 'etlctl --help' (or 'etlctl COMMAND --help') for usage.");
+            await console.Error.WriteLineAsync($"{UnknownOptions.Usage(parse)} (etlctl {(parse.CommandResult.Parent is null ? string.Empty : "COMMAND ")}--help for more)");
             return ExitCodes.Usage;
         }
 

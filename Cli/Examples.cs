@@ -29,6 +29,9 @@ internal static class Examples
 
     public static IReadOnlyList<string> For(Command command) => ByCommand.TryGetValue(command, out var examples) ? examples : [];
 
+    /// <summary>Whether the command line asks for help (which runs whatever else it holds).</summary>
+    public static bool IsHelp(ParseResult parse) => parse.Action is HelpAction or WithExamples;
+
     /// <summary>Wraps the root's help action so that examples follow the usual help text.</summary>
     public static void AppendToHelp(RootCommand root)
     {

@@ -16,12 +16,17 @@ internal sealed class GlobalOptions(CliConsole console)
 
     public Option<string?> Namespace { get; } = new("--namespace", "-n") { Description = "The namespace (default: the context's, else default)", Recursive = true };
 
+    public const string DebugName = "--debug";
+
+    public Option<bool> Debug { get; } = new(DebugName) { Description = "Print what caused an error (exception details), for reporting a problem", Recursive = true };
+
     public void AddTo(RootCommand root)
     {
         root.Options.Add(Router);
         root.Options.Add(Kubeconfig);
         root.Options.Add(Context);
         root.Options.Add(Namespace);
+        root.Options.Add(Debug);
     }
 
     /// <summary>

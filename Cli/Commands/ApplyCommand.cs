@@ -15,11 +15,12 @@ internal static class ApplyCommand
     public static Command Create(GlobalOptions global)
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "Files, directories or - (standard input)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Validate and show what would change; write nothing" };
+        var dryRun = DryRun.Option("what would change");
         var command = Examples.Command("apply",
             "Create or update resources from manifests (multi-document YAML; Source, Transform, Sink and Pipeline are read as the Etl kinds).",
             "etlctl apply -f pipeline.yaml",
             "etlctl apply -f config/samples/ --dry-run",
+            "etlctl apply -f pipeline.yaml --dry-run=server",
             "cat pipeline.yaml | etlctl apply -f -");
         command.Options.Add(files);
         command.Options.Add(dryRun);
@@ -44,10 +45,11 @@ internal static class ApplyCommand
                 throw new CliException($"{invalid.Count} of {documents.Count} document(s) invalid; nothing was applied");
             }
 
+            if (parse.GetValue(global.Namespace) is { } namespaceOption) ObjectNames.Check([namespaceOption], "namespace");
             using var kube = global.Kubernetes(parse);
             var resources = new CustomResources(kube);
-            var dry = parse.GetValue(dryRun);
-            var suffix = dry ? " (dry run)" : string.Empty;
+            var mode = parse.Mode(dryRun);
+            var suffix = mode.Suffix();
             foreach (var document in documents)
             {
                 var meta = EntityMetadata.For(document.Entity!.GetType());
@@ -63,7 +65,7 @@ internal static class ApplyCommand
                 var label = $"{meta.Singular}.{meta.Group}/{name}";
                 if (existing is null)
                 {
-                    if (!dry) await resources.CreateAsync(meta, ns, body, cancellationToken);
+                    if (mode != DryRunMode.Client) await resources.CreateAsync(meta, ns, body, cancellationToken, dryRun: mode == DryRunMode.Server);
                     global.Console.Done($"{label} created{suffix}");
                 }
                 else if (Same(existing, body))
@@ -74,7 +76,7 @@ internal static class ApplyCommand
                 {
                     metadata["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
                     if (existing["metadata"]?["finalizers"] is { } finalizers) metadata["finalizers"] = finalizers.DeepClone();
-                    if (!dry) await resources.ReplaceAsync(meta, ns, name, body, cancellationToken);
+                    if (mode != DryRunMode.Client) await resources.ReplaceAsync(meta, ns, name, body, cancellationToken, dryRun: mode == DryRunMode.Server);
                     global.Console.Done($"{label} configured{suffix}");
                 }
             }

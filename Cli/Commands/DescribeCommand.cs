@@ -26,6 +26,7 @@ internal static class DescribeCommand
         {
             var meta = ResourceKinds.Resolve(parse.GetValue(kind)!);
             var wanted = parse.GetValue(name)!;
+            ObjectNames.Check([wanted]);
             if (global.RouterIfAsked(parse) is { } router)
             {
                 using (router)

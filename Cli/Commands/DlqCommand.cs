@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EtlRouter.Cli.Output;
+using EtlRouter.Cli.Resources;
 using EtlRouter.Cli.Targets;
 using EtlRouter.Contracts.V1;
 using Google.Protobuf;
@@ -23,7 +24,14 @@ internal static class DlqCommand
         DeadLetterFilter Filter(ParseResult parse)
         {
             var filter = new DeadLetterFilter { Stage = parse.GetValue(stage) ?? string.Empty, ErrorContains = parse.GetValue(error) ?? string.Empty };
-            if (parse.GetValue(pipeline) is { } name) filter.Pipeline = new PipelineRef { Namespace = global.NamespaceOr(parse, "default"), Name = name };
+            if (filter.Stage.Length > 0) ObjectNames.Check([filter.Stage], "stage");
+            if (parse.GetValue(global.Namespace) is { } ns) ObjectNames.Check([ns], "namespace");
+            if (parse.GetValue(pipeline) is { } name)
+            {
+                ObjectNames.Check([name], "pipeline");
+                filter.Pipeline = new PipelineRef { Namespace = global.NamespaceOr(parse, "default"), Name = name };
+            }
+
             if (parse.GetValue(since) is { } s) filter.Since = Time("--since", s);
             if (parse.GetValue(until) is { } u) filter.Until = Time("--until", u);
             return filter;
@@ -87,10 +95,21 @@ internal static class DlqCommand
         }
 
         purge.Options.Add(yes);
+        var replayDryRun = DryRun.Option("how many dead letters would be replayed");
+        var purgeDryRun = DryRun.Option("how many dead letters would be purged");
+        replay.Options.Add(replayDryRun);
+        purge.Options.Add(purgeDryRun);
         replay.Run(global.Console, async (parse, cancellationToken) =>
         {
+            var filter = Filter(parse);
             using var router = global.RequireRouter(parse);
-            var done = await router.CallAsync(async () => await router.DeadLetters.ReplayAsync(new ReplayDeadLettersRequest { Filter = Filter(parse) }, deadline: RouterTarget.Deadline(), cancellationToken: cancellationToken));
+            if (parse.Mode(replayDryRun) is var mode && mode != DryRunMode.None)
+            {
+                global.Console.Done($"{await CountAsync(router, filter, cancellationToken)} dead letter(s) would be queued for replay{mode.Suffix()}");
+                return ExitCodes.Success;
+            }
+
+            var done = await router.CallAsync(async () => await router.DeadLetters.ReplayAsync(new ReplayDeadLettersRequest { Filter = filter }, deadline: RouterTarget.Deadline(), cancellationToken: cancellationToken));
             global.Console.Done($"{done.Requested} dead letter(s) queued for replay");
             return ExitCodes.Success;
         });
@@ -100,6 +119,12 @@ internal static class DlqCommand
             if (filter.Equals(new DeadLetterFilter()) && !parse.GetValue(yes))
                 throw new CliException("purge without a filter deletes every dead letter; add filters or --yes", ExitCodes.Usage);
             using var router = global.RequireRouter(parse);
+            if (parse.Mode(purgeDryRun) is var mode && mode != DryRunMode.None)
+            {
+                global.Console.Done($"{await CountAsync(router, filter, cancellationToken)} dead letter(s) would be purged{mode.Suffix()}");
+                return ExitCodes.Success;
+            }
+
             var done = await router.CallAsync(async () => await router.DeadLetters.PurgeAsync(new PurgeDeadLettersRequest { Filter = filter }, deadline: RouterTarget.Deadline(), cancellationToken: cancellationToken));
             global.Console.Done($"{done.Purged} dead letter(s) purged");
             return ExitCodes.Success;
@@ -112,6 +137,10 @@ internal static class DlqCommand
         command.Subcommands.Add(purge);
         return command;
     }
+
+    /// <summary>How many dead letters match: what a replay or purge would act on.</summary>
+    private static async Task<uint> CountAsync(Targets.RouterTarget router, DeadLetterFilter filter, CancellationToken cancellationToken) =>
+        (await router.CallAsync(async () => await router.DeadLetters.ListAsync(new ListDeadLettersRequest { Filter = filter, Limit = 1 }, deadline: Targets.RouterTarget.Deadline(), cancellationToken: cancellationToken))).Total;
 
     /// <summary>An RFC 3339 time, or an age back from now (90s, 30m, 2h, 7d).</summary>
     public static Timestamp Time(string option, string text)

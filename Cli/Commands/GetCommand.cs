@@ -37,6 +37,7 @@ internal static class GetCommand
             var meta = ResourceKinds.Resolve(parse.GetValue(kind)!);
             var format = OutputFormats.Parse(parse.GetValue(output));
             var wanted = parse.GetValue(name);
+            if (wanted is not null) ObjectNames.Check([wanted]);
             if (global.RouterIfAsked(parse) is { } router)
             {
                 using (router)

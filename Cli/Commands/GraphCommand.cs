@@ -29,6 +29,7 @@ internal static class GraphCommand
         command.Run(global.Console, async (parse, cancellationToken) =>
         {
             var wanted = parse.GetValue(name);
+            if (wanted is not null) ObjectNames.Check([wanted], "pipeline");
             var views = new List<PipelineGraphView>();
             if (parse.GetValue(files) is { Length: > 0 } paths)
             {

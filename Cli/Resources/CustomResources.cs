@@ -37,18 +37,19 @@ internal sealed class CustomResources(KubernetesTarget target)
         }
     }
 
-    public async Task<JsonObject> CreateAsync(EntityMetadata kind, string ns, JsonObject body, CancellationToken cancellationToken) =>
-        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, cancellationToken: cancellationToken))));
+    /// <summary>Creates an object; with <paramref name="dryRun"/> the API server checks it (schema, webhooks) and stores nothing.</summary>
+    public async Task<JsonObject> CreateAsync(EntityMetadata kind, string ns, JsonObject body, CancellationToken cancellationToken, bool dryRun = false) =>
+        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, dryRun: DryRunValue(dryRun), cancellationToken: cancellationToken))));
 
-    public async Task<JsonObject> ReplaceAsync(EntityMetadata kind, string ns, string name, JsonObject body, CancellationToken cancellationToken) =>
-        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, name, cancellationToken: cancellationToken))));
+    public async Task<JsonObject> ReplaceAsync(EntityMetadata kind, string ns, string name, JsonObject body, CancellationToken cancellationToken, bool dryRun = false) =>
+        Json(await Refused(() => target.CallAsync(() => target.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, kind.Group, kind.Version, ns, kind.Plural, name, dryRun: DryRunValue(dryRun), cancellationToken: cancellationToken))));
 
-    /// <summary>Deletes an object; false when it did not exist.</summary>
-    public async Task<bool> DeleteAsync(EntityMetadata kind, string ns, string name, CancellationToken cancellationToken)
+    /// <summary>Deletes an object (with <paramref name="dryRun"/>, only asks whether it could); false when it did not exist.</summary>
+    public async Task<bool> DeleteAsync(EntityMetadata kind, string ns, string name, bool dryRun, CancellationToken cancellationToken)
     {
         try
         {
-            await target.CallAsync(() => target.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(kind.Group, kind.Version, ns, kind.Plural, name, cancellationToken: cancellationToken));
+            await Refused(() => target.CallAsync(() => target.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(kind.Group, kind.Version, ns, kind.Plural, name, dryRun: DryRunValue(dryRun), cancellationToken: cancellationToken)));
             return true;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -63,6 +64,9 @@ internal sealed class CustomResources(KubernetesTarget target)
         var events = await target.CallAsync(() => target.Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={name},involvedObject.kind={kind}", cancellationToken: cancellationToken));
         return events.Items.OrderBy(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp).ToList();
     }
+
+    /// <summary>The API server's dryRun parameter: "All" checks everything and persists nothing.</summary>
+    private static string? DryRunValue(bool dryRun) => dryRun ? "All" : null;
 
     private static async Task<object> Refused(Func<Task<object>> call)
     {

@@ -20,13 +20,23 @@ internal sealed class RouterTarget : IDisposable
     public const string TlsModeVariable = "ETLCTL_TLS_MODE";
 
     private readonly GrpcChannel channel;
+    private readonly TlsHandshakeObserver? handshake;
+    private readonly string tlsDirectory;
 
     private RouterTarget(Uri address, string origin, MutualTls? tls)
     {
-        Address = address.GetLeftPart(UriPartial.Authority);
+        Address = address.Authority;
         Origin = origin;
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
-        tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {address.Authority}");
+        tlsDirectory = tls?.Certificates.Settings.Directory ?? string.Empty;
+        if (tls is not null)
+        {
+            var expected = MutualTls.Roles(PeerRole.Router);
+            tls.Configure(handler, expected, $"the router at {address.Authority}");
+            handshake = new TlsHandshakeObserver();
+            handshake.Watch(handler.SslOptions, tls.Certificates, expected);
+        }
+
         channel = GrpcChannel.ForAddress(TlsSettings.Url(address.ToString(), tls is not null), new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
     }
 
@@ -72,6 +82,13 @@ internal sealed class RouterTarget : IDisposable
                 ExitCodes.Usage);
         }
 
+        // A certificate out of its validity is etlctl's own problem: say so before the router refuses it.
+        var certificate = certificates.Certificate;
+        var file = Path.Combine(settings.Directory, "tls.crt");
+        if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow)
+            throw new CliException($"{TlsDirectoryVariable}: {file} expired at {certificate.NotAfter.ToUniversalTime():u}; issue a new one from the install CA (`etlctl certs issue`)", ExitCodes.Usage);
+        if (certificate.NotBefore.ToUniversalTime() > DateTime.UtcNow.AddMinutes(5))
+            throw new CliException($"{TlsDirectoryVariable}: {file} is not valid before {certificate.NotBefore.ToUniversalTime():u}; check this machine's clock, or issue a new one", ExitCodes.Usage);
         return new MutualTls(certificates, NullLogger.Instance);
     }
 
@@ -81,24 +98,40 @@ internal sealed class RouterTarget : IDisposable
     /// <summary>Deadline for one call: a router that does not answer fails the command instead of hanging it.</summary>
     public static DateTime Deadline(int seconds = 15) => DateTime.UtcNow.AddSeconds(seconds);
 
-    /// <summary>Runs a call, turning gRPC failures into messages that say what was tried.</summary>
-    public async Task<T> CallAsync<T>(Func<Task<T>> call)
+    /// <summary>
+    /// Runs a call, turning gRPC failures into messages that say what was tried and what to fix. With
+    /// <paramref name="passNotFound"/> a NOT_FOUND answer is rethrown as it is, for callers asking whether something exists.
+    /// </summary>
+    public async Task<T> CallAsync<T>(Func<Task<T>> call, bool passNotFound = false)
     {
         try
         {
             return await call();
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied)
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound && passNotFound)
         {
-            throw new CliException($"the router at {Address} refused: {e.Status.Detail}", ExitCodes.Failure);
+            throw;
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {
-            throw new CliException($"cannot reach the router at {Address} (from {Origin}): {e.Status.Detail}", ExitCodes.Unreachable);
+            throw new CliException($"the router at {Address} refused: {e.Status.Detail}", ExitCodes.Failure, e);
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.AlreadyExists)
+        catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.OutOfRange)
         {
-            throw new CliException($"the router refused: {e.Status.Detail}");
+            throw new CliException($"the router refused: {e.Status.Detail}", ExitCodes.Failure, e);
+        }
+        catch (RpcException e) when (e.Status.DebugException is not null || e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            // Failed on this side of the wire (no connection, TLS): the status text is an exception's, not the router's.
+            throw new CliException(TransportFailure.Explain(e, Address, Origin, handshake, tlsDirectory), ExitCodes.Unreachable, e);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
+        {
+            throw new CliException($"the server at {Address} does not serve this call: is it an ETL Router of this version (and not a sidecar or the operator)?", ExitCodes.Failure, e);
+        }
+        catch (RpcException e)
+        {
+            throw new CliException($"the router at {Address} failed the call ({e.StatusCode}): {e.Status.Detail}", ExitCodes.Failure, e);
         }
     }
 

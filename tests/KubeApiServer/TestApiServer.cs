@@ -142,6 +142,8 @@ public sealed class TestApiServer : IAsyncDisposable
     {
         var request = context.Request;
         var query = request.Query;
+        // dryRun=All: admission and validation run as for a real request; nothing is stored.
+        var dryRun = query["dryRun"] == "All";
         switch (request.Method)
         {
             case "GET" when route.Name is null && query["watch"] is var w && (w == "true" || w == "1"):
@@ -163,7 +165,7 @@ public sealed class TestApiServer : IAsyncDisposable
                 return;
             case "POST" when route.Name is null:
                 var created = await Admission.AdmitAsync(route.Type, route.Namespace, "CREATE", await ReadBodyAsync(context), null, null, context.RequestAborted);
-                await WriteAsync(context, HttpStatusCode.Created, Store.Create(route.Type, route.Namespace, created));
+                await WriteAsync(context, HttpStatusCode.Created, dryRun ? created : Store.Create(route.Type, route.Namespace, created));
                 return;
             case "PUT" when route.Name is not null:
                 if (route.Subresource == "status" && Faults.TakeStatusConflict())
@@ -171,7 +173,7 @@ public sealed class TestApiServer : IAsyncDisposable
                 var replacement = await ReadBodyAsync(context);
                 if (route.Subresource is null)
                     replacement = await Admission.AdmitAsync(route.Type, route.Namespace, "UPDATE", replacement, Store.Get(route.Type, route.Namespace, route.Name), null, context.RequestAborted);
-                await WriteAsync(context, HttpStatusCode.OK, Store.Update(route.Type, route.Namespace, route.Name, replacement, route.Subresource == "status"));
+                await WriteAsync(context, HttpStatusCode.OK, dryRun ? replacement : Store.Update(route.Type, route.Namespace, route.Name, replacement, route.Subresource == "status"));
                 return;
             case "PATCH" when route.Name is not null:
                 await WriteAsync(context, HttpStatusCode.OK, await PatchAsync(context, route));
@@ -179,7 +181,7 @@ public sealed class TestApiServer : IAsyncDisposable
             case "DELETE" when route.Name is not null:
                 var doomed = Store.Get(route.Type, route.Namespace, route.Name);
                 await Admission.AdmitAsync(route.Type, route.Namespace, "DELETE", doomed, doomed, null, context.RequestAborted);
-                await WriteAsync(context, HttpStatusCode.OK, Store.Delete(route.Type, route.Namespace, route.Name));
+                await WriteAsync(context, HttpStatusCode.OK, dryRun ? doomed : Store.Delete(route.Type, route.Namespace, route.Name));
                 return;
             default:
                 throw new ApiError(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"{request.Method} is not supported on {request.Path}");

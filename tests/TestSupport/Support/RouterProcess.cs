@@ -57,7 +57,9 @@ public sealed class RouterProcess : IAsyncDisposable
     public DeadLetters.DeadLettersClient DeadLetters => new(Channel);
 
     /// <summary>A channel to this node as the tests' admin identity.</summary>
-    public GrpcChannel Channel => channel ??= TestCertificates.Channel(GrpcAddress);
+    public GrpcChannel Channel => channel ??= Environment.GetValueOrDefault("TLS_MODE") == "plaintext"
+        ? GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}")
+        : TestCertificates.Channel(GrpcAddress);
 
     public void Start()
     {
