@@ -119,7 +119,7 @@ internal sealed class ControlPlaneApi(
     public override async Task CreateBackup(CreateBackupRequest request, IServerStreamWriter<BackupChunk> responseStream, ServerCallContext context)
     {
         await freshness.BeforeReadAsync(context);
-        await backups.SendAsync(responseStream, context.CancellationToken);
+        await backups.SendAsync(responseStream, framed: true, context.CancellationToken);
     }
 
     public override Task<RestoreBackupResponse> RestoreBackup(IAsyncStreamReader<BackupChunk> requestStream, ServerCallContext context) =>

@@ -41,6 +41,6 @@ internal sealed class RouterPeerApi(RaftNode node, RouterState state, WriteGatew
         if (applied < (long)request.MinAppliedIndex)
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node {node.Options.NodeId} has applied up to entry {applied}, not {request.MinAppliedIndex} yet"));
 
-        await backups.SendAsync(responseStream, context.CancellationToken).ConfigureAwait(false);
+        await backups.SendAsync(responseStream, framed: false, context.CancellationToken).ConfigureAwait(false);
     }
 }
