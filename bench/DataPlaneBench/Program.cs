@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using EtlRouter.Bench;
 using EtlRouter.Bench.DataPlane;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -46,14 +47,17 @@ if (args is not ["run", var repo, var result, .. var options])
 }
 
 var quick = options.Contains("--quick");
-var natsServer = Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "nats-server")));
-if (!natsServer) Console.WriteLine("nats-server is not installed (apt-get install nats-server): the NATS JetStream reference is skipped");
+var natsMissing = BenchTools.Missing("nats-server");
+if (natsMissing is not null) Console.WriteLine($"{natsMissing}: the NATS JetStream reference is skipped");
+var natsServer = natsMissing is null;
 var self = typeof(RawChain).Assembly.Location;
 const int BatchSize = 100;
 
 // BENCH_ONLY=raw|raw-bytes|etl|etl-plaintext|etl-routed|NATS (or several, comma-separated) measures only those setups; the table then has only their rows.
 var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
 var rows = new List<(Measurement Full, Measurement Half)>();
+// A setup that fails is recorded and the run goes on, so the table holds every row that was measured.
+var failed = new List<string>();
 var window = SteadyWindow.For(quick);
 // BENCH_SIZE=100|1024 measures one record size (a tuning aid, like BENCH_ONLY).
 var sizes = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SIZE"), out var onlySize) ? [onlySize] : new[] { 100, 1024 };
@@ -79,12 +83,20 @@ foreach (var size in sizes)
     foreach (var (name, setup) in setups)
     {
         if (only is not null && !only.Split(',').Contains(name)) continue;
-        var full = await setup(0);
-        Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
-        var halfRate = full.RecordsPerSecond / 2;
-        var half = await setup(halfRate);
-        Console.WriteLine($"  at {halfRate:0}/s: p50 {half.LatencyP50Ms} ms, p99 {half.LatencyP99Ms} ms");
-        rows.Add((full, half));
+        try
+        {
+            var full = await setup(0);
+            Console.WriteLine($"{full.Setup}, {size} B: {full.RecordsPerSecond:0} records/s");
+            var halfRate = full.RecordsPerSecond / 2;
+            var half = await setup(halfRate);
+            Console.WriteLine($"  at {halfRate:0}/s: p50 {half.LatencyP50Ms} ms, p99 {half.LatencyP99Ms} ms");
+            rows.Add((full, half));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            failed.Add($"{name}, {size} B: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            Console.WriteLine($"FAILED {failed[^1]}");
+        }
     }
 }
 
@@ -106,4 +118,9 @@ foreach (var size in rows.Select(r => r.Full.RecordBytes).Distinct())
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {size} B: etl-router reaches {etl.RecordsPerSecond / reference.RecordsPerSecond:0.00}x of {reference.Setup}'s throughput."));
 }
 
-return 0;
+if (natsMissing is not null) writer.WriteLine($"\nNot measured in this run: NATS JetStream ({natsMissing}; skipped)");
+if (failed.Count == 0) return 0;
+writer.WriteLine("\nNot measured in this run (FAILED):");
+foreach (var line in failed) writer.WriteLine($"- {line}");
+await Console.Error.WriteLineAsync($"bench: {failed.Count} data-plane setup(s) failed ({string.Join("; ", failed)}); what was measured is in {result}");
+return 1;

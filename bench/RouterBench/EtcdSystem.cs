@@ -69,6 +69,8 @@ public sealed class EtcdSystem(string root, int basePort) : SystemUnderTest
             new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(new byte[valueBytes]) },
             deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: token);
 
+    public override IReadOnlyList<string> SnapshotTools => ["etcdctl"];
+
     public override async Task<long> SnapshotAsync(string file, CancellationToken token)
     {
         var leader = await LeaderAsync(token);

@@ -17,6 +17,24 @@ var root = Directory.CreateTempSubdirectory("etl-router-bench-").FullName;
 var report = new List<string>();
 var figures = new Dictionary<string, Dictionary<string, double>>();
 
+// A part that fails, or needs a tool that is missing, is recorded and the run goes on: the results file always
+// holds what was measured, and says what was not and why.
+var notMeasured = new List<string>();
+var failed = new List<string>();
+async Task Part(SystemUnderTest system, string what, Func<Task> body)
+{
+    try
+    {
+        await body();
+    }
+    catch (Exception e) when (e is not OutOfMemoryException)
+    {
+        var line = $"{system.Name}: {what}: {e.GetType().Name}: {e.Message.Split('\n')[0]}";
+        failed.Add(line);
+        Console.WriteLine($"FAILED {line}");
+    }
+}
+
 try
 {
     var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
@@ -27,10 +45,19 @@ try
         {
             Console.WriteLine($"== {system.Name}");
             var f = figures[system.Name] = [];
-            await system.StartAsync();
-            var leader = await system.LeaderAsync(CancellationToken.None);
+            Node leader = null!;
+            var started = false;
+            await Part(system, "start", async () =>
+            {
+                await system.StartAsync();
+                leader = await system.LeaderAsync(CancellationToken.None);
+                started = true;
+            });
+            if (!started) continue;
 
             // Commit latency: one writer, one small command at a time, to the leader.
+            await Part(system, "commit latency", async () =>
+            {
             var latencies = new List<double>();
             for (var i = 0; i < (quick ? 300 : 2200); i++)
             {
@@ -43,8 +70,11 @@ try
             f["p50"] = Percentile(latencies, 0.50);
             f["p99"] = Percentile(latencies, 0.99);
             Console.WriteLine($"latency p50 {f["p50"]:F2} ms p99 {f["p99"]:F2} ms");
+            });
 
             // Throughput: W concurrent writers for a fixed time.
+            await Part(system, "throughput", async () =>
+            {
             foreach (var writers in new[] { 1, 16, 128 })
             {
                 var duration = TimeSpan.FromSeconds(quick ? 2 : 5);
@@ -72,8 +102,11 @@ try
                 f[$"cpuPerCommit{writers}"] = f[$"cpu{writers}"] * 1_000_000 / Math.Max(1, f[$"tps{writers}"]);
                 Console.WriteLine($"{writers} writers: {f[$"tps{writers}"]:F0} commits/s");
             }
+            });
 
             // Failover: kill -9 the leader, time until the next write commits through a surviving node.
+            await Part(system, "failover", async () =>
+            {
             var failovers = new List<double>();
             for (var round = 0; round < (quick ? 3 : 12); round++)
             {
@@ -103,9 +136,19 @@ try
             failovers.Sort();
             f["failover"] = Percentile(failovers, 0.5);
             Console.WriteLine($"failover median {f["failover"]:F0} ms ({string.Join(", ", failovers.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})");
+            });
 
             // Snapshot and restore of a state of exactly 10,000 entries: a fresh cluster, so the figure does not
             // depend on how many writes the throughput runs above managed.
+            if (BenchTools.Missing([.. system.SnapshotTools]) is { } missingTool)
+            {
+                notMeasured.Add($"{system.Name}: snapshot and restore: {missingTool}");
+                Console.WriteLine($"SKIPPED {notMeasured[^1]}");
+                continue;
+            }
+
+            await Part(system, "snapshot and restore", async () =>
+            {
             await system.StartAsync();
             leader = await system.LeaderAsync(CancellationToken.None);
             var count = quick ? 1000 : 10_000;
@@ -134,13 +177,16 @@ try
             await system.RestoreAsync(file, CancellationToken.None);
             f["restore"] = restore.Elapsed.TotalMilliseconds;
             Console.WriteLine($"snapshot {f["snapshot"]:F0} ms ({f["snapshotMiB"]:F1} MiB), restore {f["restore"]:F0} ms");
+            });
         }
     }
 
-    var ours = figures["etl-router"];
-    var etcd = figures["etcd 3.4"];
+    var ours = figures.GetValueOrDefault("etl-router") ?? [];
+    var etcd = figures.GetValueOrDefault("etcd 3.4") ?? [];
+    string Cell(Dictionary<string, double> f, string key, string unit) => f.TryGetValue(key, out var v) ? $"{v:F2} {unit}" : "not measured";
     string Row(string what, string key, string unit, bool higherIsBetter) =>
-        $"| {what} | {ours[key]:F2} {unit} | {etcd[key]:F2} {unit} | {(higherIsBetter ? ours[key] / etcd[key] : etcd[key] / ours[key]):F2}x |";
+        $"| {what} | {Cell(ours, key, unit)} | {Cell(etcd, key, unit)} | " +
+        (ours.TryGetValue(key, out var o) && etcd.TryGetValue(key, out var e) ? $"{(higherIsBetter ? o / e : e / o):F2}x |" : "- |");
     report.Add($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; 3 nodes each on 127.0.0.1; {ValueBytes}-byte writes; {(quick ? "QUICK run" : "full run")}.");
     report.Add("");
     report.Add("| measure | etl-router | etcd 3.4.23 | router vs etcd (>1 = router better) |");
@@ -156,10 +202,20 @@ try
     report.Add(Row("kill -9 leader to next commit, median of " + (quick ? 3 : 12), "failover", "ms", false));
     report.Add(Row($"snapshot of {(quick ? 1000 : 10_000)} entries", "snapshot", "ms", false));
     report.Add(Row($"restore of {(quick ? 1000 : 10_000)} entries", "restore", "ms", false));
-    report.Add($"| snapshot size | {ours["snapshotMiB"]:F1} MiB | {etcd["snapshotMiB"]:F1} MiB | |");
+    report.Add($"| snapshot size | {Cell(ours, "snapshotMiB", "MiB")} | {Cell(etcd, "snapshotMiB", "MiB")} | |");
+    if (notMeasured.Count + failed.Count > 0)
+    {
+        report.Add("");
+        report.Add("Not measured in this run:");
+        report.AddRange(notMeasured.Select(n => $"- {n} (skipped)"));
+        report.AddRange(failed.Select(n => $"- {n} (FAILED)"));
+    }
+
     await File.WriteAllLinesAsync(resultFile, report);
     Console.WriteLine(string.Join('\n', report));
-    return 0;
+    if (failed.Count == 0) return 0;
+    await Console.Error.WriteLineAsync($"bench: {failed.Count} part(s) of the router comparison failed ({string.Join("; ", failed)}); what was measured is in {resultFile}");
+    return 1;
 }
 finally
 {

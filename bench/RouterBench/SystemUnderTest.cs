@@ -22,6 +22,9 @@ public abstract class SystemUnderTest : IDisposable
     /// <summary>One small committed write of the given size through the given node; throws if not committed.</summary>
     public abstract Task WriteAsync(Node node, string key, int valueBytes, CancellationToken token);
 
+    /// <summary>Outside programs the snapshot and restore rows need (etcd's are etcdctl); checked before those rows run.</summary>
+    public virtual IReadOnlyList<string> SnapshotTools => [];
+
     /// <summary>Takes a consistent snapshot of the whole state to a file; returns its size.</summary>
     public abstract Task<long> SnapshotAsync(string file, CancellationToken token);
 
