@@ -93,6 +93,7 @@ builder.Services.AddHostedService<LeaderDuties>();
 builder.Services.AddHostedService<FlowForwarder>();
 builder.Services.AddHostedService<MemberFormatReporter>();
 builder.Services.AddHostedService<SnapshotRecovery>();
+builder.Services.AddHostedService<LostDataRejoin>();
 builder.Services.AddGrpc(grpc =>
 {
     grpc.Interceptors.Add<AuthorizationInterceptor>();

@@ -34,7 +34,18 @@ internal static class ClusterCommand
                 n.CheckpointIndex > 0 ? $"{n.CheckpointIndex}:{Short(n.CheckpointHash)}" : "-", n.MaxLogFormat > 0 ? $"{n.MaxLogFormat}" : "-", n.Healthy ? "yes" : "no",
             ]));
             foreach (var halted in cluster.Nodes.Where(n => n.HaltedReason.Length > 0))
-                global.Console.Line($"Node {halted.Id} stopped applying the log at entry {halted.HaltedAtIndex}: {halted.HaltedReason}");
+            {
+                global.Console.Line(halted.HaltedReason.StartsWith("lost its data", StringComparison.Ordinal)
+                    ? $"Node {halted.Id} {halted.HaltedReason}"
+                    : $"Node {halted.Id} stopped applying the log at entry {halted.HaltedAtIndex}: {halted.HaltedReason}");
+            }
+
+            var lost = cluster.Nodes.Where(n => n.HaltedReason.StartsWith("lost its data", StringComparison.Ordinal)).Select(n => n.Id).ToList();
+            if (lost.Count > 0 && cluster.LeaderId.Length == 0)
+            {
+                global.Console.Line($"No leader, and node(s) {string.Join(", ", lost)} lost their data: fewer than a quorum of sound nodes, so nothing is re-added automatically. " +
+                    "Recover by bringing the damaged nodes' disks back if they can be, or by starting a fresh router cluster and restoring the newest backup into it (etlctl backup restore ID --source D; README, router operations).");
+            }
             foreach (var recovered in cluster.Nodes.Where(n => n.LastRecovery.Length > 0))
                 global.Console.Line($"Node {recovered.Id} recovered: {recovered.LastRecovery}");
             var diverged = ClusterDivergence.Find(cluster.Nodes);

@@ -19,4 +19,7 @@ public static class ConditionReasons
     public const string NoLeader = "NoLeader";
     public const string Scaling = "Scaling";
     public const string Deleting = "Deleting";
+
+    /// <summary>A router node stopped applying its log, or lost its data and waits to be re-added.</summary>
+    public const string NodeHalted = "NodeHalted";
 }

@@ -96,6 +96,18 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
                 await events.PublishAsync(cluster, ConditionReasons.Running, $"Router cluster ready with leader {status.Leader}", EventType.Normal, cancellationToken);
         }
 
+        // A node that stopped applying, or lost its data, says so here and in an event: kubectl describe shows why.
+        var halted = raftNodes.Where(n => n.HaltedReason.Length > 0).Select(Halted).ToList();
+        if (halted.Count > 0)
+        {
+            var message = string.Join("; ", halted);
+            var before = status.Find(ConditionTypes.Degraded);
+            status.Set(ConditionTypes.Degraded, true, ConditionReasons.NodeHalted, message, generation);
+            if (before?.Status != ConditionList.True || before.Message != message)
+                await events.PublishAsync(cluster, ConditionReasons.NodeHalted, message, EventType.Warning, cancellationToken);
+            return ReconciliationResult<EtlRouterCluster>.Success(cluster, ScalingRefresh);
+        }
+
         status.Set(ConditionTypes.Degraded, false, ConditionReasons.AsExpected, "no problems", generation);
         return ReconciliationResult<EtlRouterCluster>.Success(cluster, Refresh);
     }
@@ -127,6 +139,10 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         await events.PublishAsync(cluster, $"Member{verb}", $"{verb} node {ordinal} ({address}) {(plan.Add is not null ? "to" : "from")} the Raft group", EventType.Normal, cancellationToken);
         return $"{progress}; {verb.ToLowerInvariant()} node {ordinal}";
     }
+
+    private static string Halted(ClusterNode node) => node.HaltedReason.StartsWith("lost its data", StringComparison.Ordinal)
+        ? $"router node {node.Id} {node.HaltedReason}"
+        : $"router node {node.Id} stopped applying the log at entry {node.HaltedAtIndex}: {node.HaltedReason}";
 
     // The members that are this cluster's pods, by their Raft addresses (a group that is not this StatefulSet's has none).
     private HashSet<int> MembersOf(EtlRouterCluster cluster, IEnumerable<ClusterNode> nodes, int upTo) =>

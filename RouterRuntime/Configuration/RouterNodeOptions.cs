@@ -19,6 +19,13 @@ internal sealed class RouterNodeOptions
     /// <summary>This node's Raft address: its own RAFT_PEERS entry, or RAFT_ADDRESS when it joins later.</summary>
     public required RaftPeer Self { get; init; }
 
+    /// <summary>
+    /// The gRPC address of each RAFT_PEERS member (RAFT_PEERS_GRPC: <c>id=host:port,...</c>; default: the member's
+    /// host with this node's GRPC_PORT, as in a StatefulSet). A node whose data is lost asks them for the leader
+    /// before it has a Raft log to learn it from.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> PeerGrpc { get; init; } = new Dictionary<string, string>();
+
     /// <summary>RAFT_JOIN=true: start empty and wait to be added with ControlPlane.AddClusterNode.</summary>
     public bool Join { get; init; }
 
@@ -97,11 +104,16 @@ internal sealed class RouterNodeOptions
             throw new RouterConfigurationException($"RAFT_PEERS: node id '{duplicate.Key}' appears twice; give every node its own id.");
         }
 
+        var peerGrpc = peers.ToDictionary(peer => peer.Id, peer => new HostPort(peer.Host, grpcPort).ToString(), StringComparer.Ordinal);
+        foreach (var listed in env.Text("RAFT_PEERS_GRPC") is { } g ? RaftPeer.ParseList(g, "RAFT_PEERS_GRPC") : [])
+            peerGrpc[listed.Id] = listed.Address;
+
         var lower = env.Number("RAFT_ELECTION_TIMEOUT_MS", 300, 50, 60_000);
         return new RouterNodeOptions
         {
             NodeId = nodeId,
             Peers = peers,
+            PeerGrpc = peerGrpc,
             Self = self,
             Join = join,
             DataDir = env.Text("DATA_DIR") ?? "./data",

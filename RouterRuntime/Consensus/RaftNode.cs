@@ -36,6 +36,7 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
     private RaftCluster? cluster;
     private WriteAheadLog? wal;
     private RouterStateMachine? stateMachine;
+    private bool standbyWired;
 
     public RouterNodeOptions Options => options;
 
@@ -65,7 +66,69 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
     public ValueTask WaitForAppliedAsync(long index, CancellationToken token) =>
         (wal ?? throw NotStarted()).WaitForApplyAsync(index, token);
 
+    /// <summary>Whether the Raft member runs (false while a node that lost its data waits to be re-added).</summary>
+    public bool IsRunning => cluster is not null;
+
+    /// <summary>
+    /// Opens DATA_DIR and joins the group. Data that cannot be opened, or a log gone from a member of a running
+    /// group (decided with the peers, <see cref="LostDataRejoin"/>), does not crash the process: the node serves
+    /// its status without a Raft member, halted with the reason, until it is re-added as a new member.
+    /// </summary>
     public async Task StartAsync(CancellationToken token)
+    {
+        var root = Directory.CreateDirectory(options.DataDir).FullName;
+        if (!options.Join && options.Peers.Count > 1 && !Directory.Exists(Path.Combine(root, "wal")))
+        {
+            // A new group's node and a member whose volume was replaced look the same from here: the peers decide
+            // (LostDataRejoin), and until they have, this node runs no Raft member, so it cannot vote.
+            AwaitsPeersVerdict = true;
+            logger.LogInformation("Node {Id}: {DataDir} holds no log; asking the other nodes whether the group is new or running", options.NodeId, root);
+            return;
+        }
+
+        try
+        {
+            await OpenAndStartAsync(join: options.Join, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            await StopStartedAsync().ConfigureAwait(false);
+            halt.Halt(new HaltReport(0, HaltKind.DataLost,
+                $"its data in {root} cannot be opened ({e.GetType().Name}: {e.Message.Split('\n')[0]}); it is set aside (kept for inspection) and the node re-added as a new member once a leader is known", DateTime.UtcNow));
+            logger.LogCritical("Node {Id} {Halt}", options.NodeId, halt.Current);
+        }
+    }
+
+    /// <summary>Set while a node with no log waits for its peers to say whether the group is new.</summary>
+    public bool AwaitsPeersVerdict { get; private set; }
+
+    /// <summary>
+    /// Starts the Raft member on an empty DATA_DIR: as a node of a new group (<paramref name="join"/> false), or as a
+    /// new member waiting to be added (true). Whatever a failed open left in memory is dropped first.
+    /// </summary>
+    public async Task StartFreshAsync(bool join, CancellationToken token)
+    {
+        AwaitsPeersVerdict = false;
+        lock (state.Sync) state.Load(new RouterSnapshot());
+        await OpenAndStartAsync(join, token).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves the log and snapshots aside, into DATA_DIR/damaged-TIME (never deleted); returns that folder.</summary>
+    public string SetAsideData()
+    {
+        var root = Path.GetFullPath(options.DataDir);
+        var aside = Path.Combine(root, $"damaged-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}");
+        Directory.CreateDirectory(aside);
+        foreach (var name in new[] { "wal", "snapshots" })
+        {
+            var from = Path.Combine(root, name);
+            if (Directory.Exists(from)) Directory.Move(from, Path.Combine(aside, name));
+        }
+
+        return aside;
+    }
+
+    private async Task OpenAndStartAsync(bool join, CancellationToken token)
     {
         var root = Directory.CreateDirectory(options.DataDir).FullName;
         var applier = new CommandApplier(state, options.SidecarLease);
@@ -95,7 +158,7 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
             RequestTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutUpperMs * 4),
             ConnectTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutLowerMs),
             LoggerFactory = loggerFactory,
-            ColdStart = !options.Join && options.Peers.Count == 1,
+            ColdStart = !join && options.Peers.Count == 1,
             ConfigurationStorage = null,
             // Only router nodes on both ends: a handshake without a router certificate from the install CA fails.
             SslOptions = transport.Tls?.RaftOptions() is { } raftTls
@@ -106,7 +169,7 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
         configuration.Metadata[NodeIdMetadata] = options.NodeId;
         configuration.Metadata[GrpcMetadata] = options.GrpcAdvertise;
 
-        if (!options.Join && options.Peers.Count > 1 && configuration.ConfigurationStorage is InMemoryClusterConfigurationStorage<EndPoint> storage)
+        if (!join && options.Peers.Count > 1 && configuration.ConfigurationStorage is InMemoryClusterConfigurationStorage<EndPoint> storage)
         {
             // The initial membership; once the group commits a change, the log's configuration wins.
             var members = storage.CreateInitialConfigurationBuilder();
@@ -114,18 +177,56 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
             members.Build();
         }
 
-        cluster = new RaftCluster(configuration) { AuditTrail = wal };
-        cluster.LeaderChanged += (_, leader) => logger.LogInformation("Leader is now {Leader} (term {Term})", leader?.EndPoint, cluster.Term);
-        await cluster.StartAsync(token).ConfigureAwait(false);
-        // A node that stopped applying must not lead: its state is behind its log. It stands by until it resumes.
-        halt.Halted += _ => StandByAsync(true);
-        halt.Resumed += () => StandByAsync(false);
-        if (halt.IsHalted) await cluster.EnableStandbyModeAsync(token).ConfigureAwait(false);
-        proposer = new GroupCommitProposer((entry, context, ct) => cluster.ReplicateAsync(entry, context, ct).AsTask(), WriteFormat, LaggingMembers);
+        var starting = new RaftCluster(configuration) { AuditTrail = wal };
+        starting.LeaderChanged += (_, leader) => logger.LogInformation("Leader is now {Leader} (term {Term})", leader?.EndPoint, starting.Term);
+        await starting.StartAsync(token).ConfigureAwait(false);
+        cluster = starting;
+        if (!standbyWired)
+        {
+            // A node that stopped applying must not lead: its state is behind its log. It stands by until it resumes.
+            standbyWired = true;
+            halt.Halted += report => { if (report.Kind != HaltKind.DataLost) StandByAsync(true); };
+            halt.Resumed += () => StandByAsync(false);
+        }
+
+        if (halt.Current is { Kind: not HaltKind.DataLost }) await starting.EnableStandbyModeAsync(token).ConfigureAwait(false);
+        proposer = new GroupCommitProposer((entry, context, ct) => starting.ReplicateAsync(entry, context, ct).AsTask(), WriteFormat, LaggingMembers);
         proposer.Start();
         logger.LogInformation(
-            "Raft node {Id} at {Address}, data in {DataDir}, applied {Applied}, snapshot {Snapshot}",
-            options.NodeId, options.Self.Address, root, wal.LastAppliedIndex, stateMachine.SnapshotIndex);
+            "Raft node {Id} at {Address}, data in {DataDir}, applied {Applied}, snapshot {Snapshot}{Joining}",
+            options.NodeId, options.Self.Address, root, wal.LastAppliedIndex, stateMachine.SnapshotIndex, join ? ", waiting to be added to the group" : string.Empty);
+    }
+
+    /// <summary>Drops what a failed start opened, so the files it holds can be moved aside.</summary>
+    private async Task StopStartedAsync()
+    {
+        if (cluster is { } started)
+        {
+            try
+            {
+                await started.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Disposing the Raft member after a failed start");
+            }
+        }
+
+        foreach (var disposable in new IAsyncDisposable?[] { wal, stateMachine })
+        {
+            try
+            {
+                if (disposable is not null) await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Closing storage after a failed start");
+            }
+        }
+
+        cluster = null;
+        wal = null;
+        stateMachine = null;
     }
 
     /// <summary>
@@ -201,7 +302,8 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
             Term = (ulong)Math.Max(0, Term),
             MaxLogFormat = options.MaxLogFormat,
             HaltedAtIndex = (ulong)(stopped?.Index ?? 0),
-            HaltedReason = stopped?.Reason ?? string.Empty,
+            // "lost its data: …" for a node waiting to be re-added (HaltedAtIndex 0): etlctl and the dashboard say so.
+            HaltedReason = stopped is { Kind: HaltKind.DataLost } ? stopped.ToString() : stopped?.Reason ?? string.Empty,
             LastRecovery = halt.LastRecovery ?? string.Empty,
         };
         lock (state.Sync)

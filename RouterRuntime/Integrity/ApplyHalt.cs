@@ -8,12 +8,18 @@ internal enum HaltKind
 
     /// <summary>An entry of a log format or command this build does not apply: recovered by upgrading the node.</summary>
     Unsupported,
+
+    /// <summary>
+    /// The data directory cannot be opened, or is gone from a member of a running group: the node leaves the group
+    /// and comes back as a new member (<see cref="LostDataRejoin"/>), never voting with a log it no longer has.
+    /// </summary>
+    DataLost,
 }
 
 /// <summary>Where and why the node stopped applying.</summary>
 internal sealed record HaltReport(long Index, HaltKind Kind, string Reason, DateTime Since)
 {
-    public override string ToString() => $"stopped applying the log at entry {Index}: {Reason}";
+    public override string ToString() => Kind == HaltKind.DataLost ? $"lost its data: {Reason}" : $"stopped applying the log at entry {Index}: {Reason}";
 }
 
 /// <summary>
@@ -70,12 +76,15 @@ internal sealed class ApplyHalt
         Resumed?.Invoke();
     }
 
-    /// <summary>Completes at once while the node applies; otherwise once it resumes.</summary>
+    /// <summary>
+    /// Completes at once while the node applies; otherwise once it resumes. A node that lost its data applies what
+    /// its new, empty log receives: that is how it catches up.
+    /// </summary>
     public Task WhenAppliesAsync(CancellationToken token)
     {
         lock (sync)
         {
-            return cleared.Task.IsCompleted ? Task.CompletedTask : cleared.Task.WaitAsync(token);
+            return cleared.Task.IsCompleted || Current?.Kind == HaltKind.DataLost ? Task.CompletedTask : cleared.Task.WaitAsync(token);
         }
     }
 

@@ -18,6 +18,8 @@ internal sealed class ReadFreshness(RaftNode node)
         // A node that stopped applying holds a state the others have moved past: it does not answer reads.
         if (node.Halt.Current is { } halt)
             throw new RpcException(new Status(StatusCode.Unavailable, $"node {node.Options.NodeId} {halt}; ask another node"));
+        if (!node.IsRunning)
+            throw new RpcException(new Status(StatusCode.Unavailable, $"node {node.Options.NodeId} holds no log yet (it is asking its peers whether the group is new); ask another node"));
 
         if (context.RequestHeaders.GetValue(RouterHeaders.MinIndex) is { } text)
         {

@@ -14,9 +14,10 @@ namespace EtlRouter.RouterRuntime.Requests;
 /// deadline. Retrying is safe because every command is idempotent (pipelines by generation, dead letters by id,
 /// registrations by sidecar id).
 /// </summary>
-internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannels peers, FlowBuffer flow, ILogger<WriteGateway> logger)
+internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannels peers, FlowBuffer flow, Membership.ClusterProbe probe, ILogger<WriteGateway> logger)
 {
     private static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(1500);
 
     public async Task<CommandResult> ProposeAsync(Command command, ServerCallContext? context, CancellationToken token)
     {
@@ -24,7 +25,12 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
         // say so (a follower's lags the leader's, and leases only grow), so followers do not forward it.
         if (command.BodyCase == Command.BodyOneofCase.RenewLease && LeaseIsFresh(command.RenewLease) is { } fresh) return fresh;
 
-        var deadline = context is not null && context.Deadline < DateTime.MaxValue ? context.Deadline : DateTime.UtcNow + DefaultDeadline;
+        // A node that lost its data has no log to forward through until it is re-added: say so at once.
+        if (node.Halt.Current is { Kind: Integrity.HaltKind.DataLost } lost)
+            throw new RpcException(new Status(StatusCode.Unavailable, $"node {node.Options.NodeId} {lost.Reason}; send writes to another router node"));
+
+        // Stop trying a little before the caller's deadline, so the reason reaches it rather than a bare DEADLINE_EXCEEDED.
+        var deadline = context is not null && context.Deadline < DateTime.MaxValue ? WithMargin(context.Deadline) : DateTime.UtcNow + DefaultDeadline;
         var delay = TimeSpan.FromMilliseconds(25);
         Exception? last = null;
         while (DateTime.UtcNow < deadline)
@@ -52,7 +58,31 @@ internal sealed class WriteGateway(RaftNode node, RouterState state, PeerChannel
         }
 
         throw new RpcException(new Status(StatusCode.Unavailable,
-            $"no Raft leader accepted the write before the deadline ({last?.Message ?? "no leader elected"}); a majority of router nodes must be up"));
+            $"no Raft leader accepted the write before the deadline ({last?.Message ?? "no leader elected"}); a majority of router nodes must be up{await LostNodesAsync(token).ConfigureAwait(false)}"));
+    }
+
+    /// <summary>The caller's deadline less a fifth of the time left (at most 1.5 s): time to send the reason back.</summary>
+    private static DateTime WithMargin(DateTime callerDeadline)
+    {
+        var left = callerDeadline - DateTime.UtcNow;
+        return callerDeadline - TimeSpan.FromTicks(Math.Min(AnswerMargin.Ticks, Math.Max(0, left.Ticks / 5)));
+    }
+
+    /// <summary>Names the nodes that lost their data, when some did: why no leader can be elected, and what to do.</summary>
+    private async Task<string> LostNodesAsync(CancellationToken token)
+    {
+        if (!node.IsRunning || node.HasLeader) return string.Empty;
+        try
+        {
+            var lost = (await probe.StatusAsync(token).ConfigureAwait(false)).Nodes.Where(n => n.HaltedReason.StartsWith("lost its data", StringComparison.Ordinal)).Select(n => n.Id).ToList();
+            return lost.Count == 0
+                ? string.Empty
+                : $"; node(s) {string.Join(", ", lost)} lost their data and wait to be re-added, which needs a leader: with fewer than a quorum of sound nodes nothing is re-added automatically. Bring the damaged nodes' disks back, or restore the newest backup into a fresh cluster (etlctl backup restore; README, router operations)";
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        {
+            return string.Empty;
+        }
     }
 
     /// <summary>

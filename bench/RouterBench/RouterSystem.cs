@@ -22,12 +22,14 @@ public sealed class RouterSystem(string dll, string root, int basePort, IReadOnl
     private async Task StartClusterAsync(string dataRoot, int port)
     {
         var peers = string.Join(",", Enumerable.Range(1, Size).Select(i => $"{i}=127.0.0.1:{port + i}"));
+        var peersGrpc = string.Join(",", Enumerable.Range(1, Size).Select(i => $"{i}=127.0.0.1:{port + 3 + i}"));
         var nodes = Enumerable.Range(1, Size).Select(i => new Node(
             $"router-{i}", "dotnet", [dll],
             WithOverrides(new Dictionary<string, string>
             {
                 ["RAFT_NODE_ID"] = $"{i}",
                 ["RAFT_PEERS"] = peers,
+                ["RAFT_PEERS_GRPC"] = peersGrpc,
                 ["DATA_DIR"] = Path.Combine(dataRoot, $"n{i}"),
                 ["GRPC_PORT"] = $"{port + 3 + i}",
                 ["GRAPHQL_PORT"] = $"{port + 6 + i}",

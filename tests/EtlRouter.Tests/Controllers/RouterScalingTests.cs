@@ -66,6 +66,29 @@ public sealed class RouterScalingTests
         Assert.Equal(template, KubernetesJson.Serialize(shrunk.Spec.Template));
     }
 
+    [Fact]
+    public async Task A_router_node_that_lost_its_data_degrades_the_cluster_with_a_warning_event_naming_it()
+    {
+        await using var h = await StartAsync();
+        h.Router.HaveMembers(0, 1, 2);
+        h.Router.Cluster.Nodes[2].Healthy = false;
+        h.Router.Cluster.Nodes[2].HaltedReason = "lost its data: its data in /var/lib/etl-router cannot be opened (InternalException: WAL page 1 doesn't exist on the disk); it is set aside";
+        await h.CreateAsync(new EtlRouterCluster { Metadata = new() { Name = "etl-router" }, Spec = new RouterClusterSpec { Replicas = 3 } });
+
+        var degraded = await Eventually.WaitFor(async () =>
+            (await h.Entities.GetAsync<EtlRouterCluster>("default", "etl-router"))?.Status.Find(ConditionTypes.Degraded) is { Status: ConditionList.True } condition ? condition : null,
+            "the cluster Degraded with NodeHalted", TimeSpan.FromSeconds(30));
+        Assert.Equal(ConditionReasons.NodeHalted, degraded.Reason);
+        Assert.StartsWith("router node 2 lost its data: its data in /var/lib/etl-router cannot be opened", degraded.Message, StringComparison.Ordinal);
+        await Eventually.WaitUntil(async () => (await h.EventsFor("etl-router")).Any(e => e.Reason == ConditionReasons.NodeHalted && e.Type == "Warning" && e.Message.StartsWith("router node 2 lost its data", StringComparison.Ordinal)),
+            "a NodeHalted warning event");
+
+        // Rejoined: the condition clears.
+        h.Router.HaveMembers(0, 1, 2);
+        await Eventually.WaitUntil(async () => (await h.Entities.GetAsync<EtlRouterCluster>("default", "etl-router"))?.Status.Find(ConditionTypes.Degraded) is { Status: not ConditionList.True },
+            "Degraded cleared once the node is back", TimeSpan.FromSeconds(30));
+    }
+
     private static Task<V1StatefulSet> StatefulSetAsync(OperatorHarness h, Func<V1StatefulSet, bool> condition) =>
         Eventually.WaitFor(async () =>
         {

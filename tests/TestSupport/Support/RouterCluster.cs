@@ -27,15 +27,40 @@ public sealed class RouterCluster : IAsyncDisposable
             cluster.Nodes.Add(cluster.NewNode((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]));
 
         var peers = string.Join(",", cluster.Nodes.Select(n => $"{n.NodeId}={n.RaftAddress}"));
+        // Each node's gRPC port differs here (in a StatefulSet they share one): a node that lost its data asks these.
+        var peersGrpc = string.Join(",", cluster.Nodes.Select(n => $"{n.NodeId}=127.0.0.1:{n.GrpcPort}"));
         foreach (var node in cluster.Nodes)
         {
             node.Environment["RAFT_PEERS"] = peers;
+            node.Environment["RAFT_PEERS_GRPC"] = peersGrpc;
             node.Start();
         }
 
         // Raft may elect a leader before every node's gRPC port is open; wait for all of them.
         foreach (var node in cluster.Nodes) await node.WaitAnsweringAsync();
         await cluster.WaitForLeaderAsync();
+
+        // A node that decided later than the others (their group already had a leader) joins through that leader,
+        // as a node that lost its log does: wait until every node is a healthy member.
+        await Eventually.WaitUntil(async () =>
+        {
+            var views = new List<ClusterStatus>();
+            foreach (var node in cluster.Nodes)
+            {
+                try
+                {
+                    views.Add(await node.ControlPlane.GetClusterStatusAsync(new GetClusterStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(2)));
+                }
+                catch (RpcException)
+                {
+                    return false;
+                }
+            }
+
+            // Every node names the same leader in the same term, that leader says it leads, and every node is healthy.
+            return views.Select(v => (v.LeaderId, v.Term)).Distinct().Count() == 1 && views[0].LeaderId.Length > 0
+                && views.All(v => v.Nodes.Count == size && v.Nodes.All(n => n.Healthy) && v.Nodes.Count(n => n.Role == NodeRole.Leader) == 1);
+        }, "every router node a healthy member that knows the leader", TimeSpan.FromSeconds(60), cluster.Diagnostics);
         return cluster;
     }
 
