@@ -179,7 +179,18 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
 
         var starting = new RaftCluster(configuration) { AuditTrail = wal };
         starting.LeaderChanged += (_, leader) => logger.LogInformation("Leader is now {Leader} (term {Term})", leader?.EndPoint, starting.Term);
-        await starting.StartAsync(token).ConfigureAwait(false);
+        try
+        {
+            // The log is read here (DotNext initialises it as the member starts): a damaged one fails here.
+            await starting.StartAsync(token).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Free the Raft port, or the empty member started after this failure could not bind it.
+            await DisposeQuietlyAsync(starting).ConfigureAwait(false);
+            throw;
+        }
+
         cluster = starting;
         if (!standbyWired)
         {
@@ -200,33 +211,25 @@ internal sealed class RaftNode(RouterNodeOptions options, RouterState state, Rou
     /// <summary>Drops what a failed start opened, so the files it holds can be moved aside.</summary>
     private async Task StopStartedAsync()
     {
-        if (cluster is { } started)
-        {
-            try
-            {
-                await started.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                logger.LogDebug(e, "Disposing the Raft member after a failed start");
-            }
-        }
-
-        foreach (var disposable in new IAsyncDisposable?[] { wal, stateMachine })
-        {
-            try
-            {
-                if (disposable is not null) await disposable.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                logger.LogDebug(e, "Closing storage after a failed start");
-            }
-        }
+        foreach (var opened in new IAsyncDisposable?[] { cluster, wal, stateMachine })
+            await DisposeQuietlyAsync(opened).ConfigureAwait(false);
 
         cluster = null;
         wal = null;
         stateMachine = null;
+    }
+
+    /// <summary>Disposes what a failed start left open; a failure to close it changes nothing about that failure.</summary>
+    private async Task DisposeQuietlyAsync(IAsyncDisposable? opened)
+    {
+        try
+        {
+            if (opened is not null) await opened.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Closing {What} after a failed start", opened?.GetType().Name);
+        }
     }
 
     /// <summary>
