@@ -22,4 +22,7 @@ public static class ConditionReasons
 
     /// <summary>A router node stopped applying its log, or lost its data and waits to be re-added.</summary>
     public const string NodeHalted = "NodeHalted";
+
+    /// <summary>Router nodes hold different states at the same log entry (a node must be wiped and re-added).</summary>
+    public const string Diverged = "Diverged";
 }

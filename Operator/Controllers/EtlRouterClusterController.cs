@@ -97,14 +97,17 @@ public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterCon
         }
 
         // A node that stopped applying, or lost its data, says so here and in an event: kubectl describe shows why.
+        // Nodes that hold different states at the same entry (etlctl cluster status prints DIVERGED) say so too.
         var halted = raftNodes.Where(n => n.HaltedReason.Length > 0).Select(Halted).ToList();
-        if (halted.Count > 0)
+        var diverged = EtlRouter.Contracts.ClusterDivergence.Find(raftNodes);
+        if (halted.Count > 0 || diverged.Count > 0)
         {
-            var message = string.Join("; ", halted);
+            var reason = halted.Count > 0 ? ConditionReasons.NodeHalted : ConditionReasons.Diverged;
+            var message = string.Join("; ", halted.Concat(diverged));
             var before = status.Find(ConditionTypes.Degraded);
-            status.Set(ConditionTypes.Degraded, true, ConditionReasons.NodeHalted, message, generation);
+            status.Set(ConditionTypes.Degraded, true, reason, message, generation);
             if (before?.Status != ConditionList.True || before.Message != message)
-                await events.PublishAsync(cluster, ConditionReasons.NodeHalted, message, EventType.Warning, cancellationToken);
+                await events.PublishAsync(cluster, reason, message, EventType.Warning, cancellationToken);
             return ReconciliationResult<EtlRouterCluster>.Success(cluster, ScalingRefresh);
         }
 

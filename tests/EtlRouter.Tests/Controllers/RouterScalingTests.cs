@@ -89,6 +89,26 @@ public sealed class RouterScalingTests
             "Degraded cleared once the node is back", TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Router_nodes_that_hold_different_states_at_one_entry_degrade_the_cluster_as_diverged()
+    {
+        await using var h = await StartAsync();
+        h.Router.HaveMembers(0, 1, 2);
+        foreach (var node in h.Router.Cluster.Nodes)
+        {
+            node.AppliedIndex = 88;
+            node.StateHash = node.Id == "1" ? "f4093d5189fe97ffe09615ff5b7aeb6c" : "9540c9c847c00a3704eec338329cfdb5";
+        }
+
+        await h.CreateAsync(new EtlRouterCluster { Metadata = new() { Name = "etl-router" }, Spec = new RouterClusterSpec { Replicas = 3 } });
+        var degraded = await Eventually.WaitFor(async () =>
+            (await h.Entities.GetAsync<EtlRouterCluster>("default", "etl-router"))?.Status.Find(ConditionTypes.Degraded) is { Status: ConditionList.True } condition ? condition : null,
+            "the cluster Degraded as Diverged", TimeSpan.FromSeconds(30));
+        Assert.Equal(ConditionReasons.Diverged, degraded.Reason);
+        Assert.Equal("at applied index 88 the nodes hold different states: 0, 2 hash 9540c9c847c0; 1 hash f4093d5189fe", degraded.Message);
+        await Eventually.WaitUntil(async () => (await h.EventsFor("etl-router")).Any(e => e.Reason == ConditionReasons.Diverged && e.Type == "Warning"), "a Diverged warning event");
+    }
+
     private static Task<V1StatefulSet> StatefulSetAsync(OperatorHarness h, Func<V1StatefulSet, bool> condition) =>
         Eventually.WaitFor(async () =>
         {
