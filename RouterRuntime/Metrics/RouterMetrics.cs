@@ -19,7 +19,7 @@ internal sealed class RouterMetrics
 
     private static readonly Counter<long> Commands = Meter.CreateCounter<long>("etl_router_commands_applied", description: "Log commands applied, by type");
 
-    private static readonly Counter<long> Halts = Meter.CreateCounter<long>("etl_router_apply_halts", description: "Times this node stopped applying its log, by kind (damaged, unsupported)");
+    private static readonly Counter<long> Halts = Meter.CreateCounter<long>("etl_router_apply_halts", description: "Times this node stopped applying its log, by kind (damaged, unsupported, datalost)");
 
     public RouterMetrics(RaftNode node, RouterState state)
     {
