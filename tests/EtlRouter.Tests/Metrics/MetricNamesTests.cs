@@ -7,7 +7,7 @@ using static EtlRouter.Tests.Support.DataPlanePipelines;
 
 namespace EtlRouter.Tests.Metrics;
 
-/// <summary>The README's metric table is what the processes export, and what the Grafana dashboard reads.</summary>
+/// <summary>The metric table in docs/metrics.md is what the processes export, and what the Grafana dashboard reads.</summary>
 public sealed class MetricNamesTests
 {
     [Fact]
@@ -65,7 +65,7 @@ public sealed class MetricNamesTests
         foreach (var (process, names) in scraped)
         {
             var unlisted = names.Where(n => !table.Any(r => r.Name == n && r.Process == process)).ToList();
-            Assert.True(unlisted.Count == 0, $"{process} exports what the README's table does not list: {string.Join(", ", unlisted)}");
+            Assert.True(unlisted.Count == 0, $"{process} exports what docs/metrics.md's table does not list: {string.Join(", ", unlisted)}");
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class MetricNamesTests
         var used = Regex.Matches(dashboard, @"\b(etl_[a-z_]+?)(_bucket|_sum|_count)?\b").Select(m => m.Groups[1].Value).ToHashSet();
         Assert.True(used.Count >= 10, $"the dashboard reads {used.Count} metrics");
         var unknown = used.Where(n => !table.Contains(n)).ToList();
-        Assert.True(unknown.Count == 0, $"the Grafana dashboard reads metrics the README's table does not have: {string.Join(", ", unknown)}");
+        Assert.True(unknown.Count == 0, $"the Grafana dashboard reads metrics docs/metrics.md's table does not have: {string.Join(", ", unknown)}");
     }
 
     private static async Task<string> HttpGetAsync(int port)

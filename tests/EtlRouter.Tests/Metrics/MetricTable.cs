@@ -4,7 +4,7 @@ using EtlRouter.Tests.Support;
 namespace EtlRouter.Tests.Metrics;
 
 /// <summary>
-/// The README's table of metric names (between its metrics-table markers): each row's Prometheus family name,
+/// The metrics doc's table of metric names (docs/metrics.md) (between its metrics-table markers): each row's Prometheus family name,
 /// the process that exports it, and whether it shows from the start or only once it happened.
 /// </summary>
 internal static partial class MetricTable
@@ -13,10 +13,10 @@ internal static partial class MetricTable
 
     public static IReadOnlyList<Row> Read()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "metrics.md"));
         var start = readme.IndexOf("<!-- metrics-table:start -->", StringComparison.Ordinal);
         var end = readme.IndexOf("<!-- metrics-table:end -->", StringComparison.Ordinal);
-        if (start < 0 || end < start) throw new InvalidOperationException("README.md has no metrics-table markers");
+        if (start < 0 || end < start) throw new InvalidOperationException("docs/metrics.md has no metrics-table markers");
         return RowPattern().Matches(readme[start..end])
             .Select(m => new Row(m.Groups["name"].Value, m.Groups["process"].Value, m.Groups["shows"].Value == "always"))
             .ToList();
