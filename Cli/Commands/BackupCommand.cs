@@ -179,17 +179,8 @@ internal static class BackupCommand
         await router.CallAsync(async () =>
         {
             using var call = router.ControlPlane.RestoreBackup(deadline: RouterTarget.Deadline(120), cancellationToken: cancellationToken);
-            const int ChunkBytes = 1024 * 1024;
-            var offset = 0;
-            do
-            {
-                var length = Math.Min(ChunkBytes, backup.File.Length - offset);
-                var chunk = new BackupChunk { Data = ByteString.CopyFrom(backup.File, offset, length) };
-                if (offset == 0) chunk.Restore = options;
+            foreach (var chunk in BackupChunks.Of(backup.File, new BackupChunk { Restore = options }))
                 await call.RequestStream.WriteAsync(chunk, cancellationToken);
-                offset += length;
-            }
-            while (offset < backup.File.Length);
             await call.RequestStream.CompleteAsync();
             return await call;
         });

@@ -17,8 +17,6 @@ namespace EtlRouter.RouterRuntime.Backups;
 /// </summary>
 internal sealed class BackupTransfer(RouterState state, WriteGateway gateway)
 {
-    private const int ChunkBytes = 1024 * 1024;
-
     /// <summary>The largest backup a router restores (and so the largest request it accepts at all).</summary>
     public const int MaxBackupBytes = 256 * 1024 * 1024;
 
@@ -53,17 +51,7 @@ internal sealed class BackupTransfer(RouterState state, WriteGateway gateway)
         }
 
         // The first chunk carries the metadata (and is sent even for an empty state).
-        var chunk = first;
-        var offset = 0;
-        do
-        {
-            var length = Math.Min(ChunkBytes, bytes.Length - offset);
-            chunk.Data = ByteString.CopyFrom(bytes, offset, length);
-            await responseStream.WriteAsync(chunk, token).ConfigureAwait(false);
-            offset += length;
-            chunk = new BackupChunk();
-        }
-        while (offset < bytes.Length);
+        foreach (var chunk in BackupChunks.Of(bytes, first)) await responseStream.WriteAsync(chunk, token).ConfigureAwait(false);
     }
 
     public async Task<RestoreBackupResponse> RestoreAsync(IAsyncStreamReader<BackupChunk> requestStream, ServerCallContext context)
