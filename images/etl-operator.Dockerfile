@@ -1,11 +1,14 @@
 # syntax=docker/dockerfile:1
 # etl-operator: built from the repository root with `make images` (docker build -f images/etl-operator.Dockerfile .).
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Base images are build arguments so machines that cannot pull them can name local ones (images/local-base).
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG ASPNET_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 COPY . .
 RUN dotnet publish Operator/Operator.csproj -c Release -o /app --nologo
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
+FROM ${ASPNET_IMAGE}
 WORKDIR /app
 COPY --from=build /app .
 

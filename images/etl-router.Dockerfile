@@ -1,20 +1,24 @@
 # syntax=docker/dockerfile:1
 # etl-router: built from the repository root with `make images` (docker build -f images/etl-router.Dockerfile .).
 # The dashboard (web/): static files the router serves at / on its http port.
-FROM node:20-bookworm-slim AS web
+# Base images are build arguments so machines that cannot pull them can name local ones (images/local-base).
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG ASPNET_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+FROM ${NODE_IMAGE} AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY web/ ./
 RUN npm run build
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 COPY . .
 COPY --from=web /web/build web/build
 RUN dotnet publish RouterRuntime/RouterRuntime.csproj -c Release -o /app --nologo
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
+FROM ${ASPNET_IMAGE}
 WORKDIR /app
 COPY --from=build /app .
 # The servers JIT the framework rather than use its ReadyToRun code (ServerJit.props; bench/README.md); baked

@@ -5,6 +5,7 @@ using EtlRouter.Security.Identity;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using EtlRouter.Operator.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -53,7 +54,7 @@ public static class SidecarCertificateEndpoint
     public static void MapSidecarCertificates(this IEndpointRouteBuilder endpoints, InstallAuthoritySettings settings)
     {
         if (settings.CertificatePort == 0) return;
-        endpoints.MapPost(Path, IssueAsync).RequireHost($"*:{settings.CertificatePort}");
+        endpoints.MapPost(Path, IssueAsync).RequireLocalPort(settings.CertificatePort);
     }
 
     private static async Task<IResult> IssueAsync(HttpContext http, InstallAuthority authority, IKubernetes kubernetes, InstallAuthoritySettings settings, ILoggerFactory loggers)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EtlRouter.SidecarInjector;
 using EtlRouter.SidecarInjector.Admission;
+using EtlRouter.Operator.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,8 +24,8 @@ public static class AdmissionEndpoints
         var settings = endpoints.ServiceProvider.GetRequiredService<WebhookSettings>();
         if (!settings.Enabled) return endpoints;
 
-        endpoints.MapPost(InjectPath, InjectAsync).RequireHost($"*:{settings.Port}");
-        endpoints.MapPost(ValidatePipelinePath, ValidatePipelineAsync).RequireHost($"*:{settings.Port}");
+        endpoints.MapPost(InjectPath, InjectAsync).RequireLocalPort(settings.Port);
+        endpoints.MapPost(ValidatePipelinePath, ValidatePipelineAsync).RequireLocalPort(settings.Port);
         return endpoints;
     }
 

@@ -142,6 +142,16 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         Assert.True(response["allowed"]!.GetValue<bool>());
         Assert.NotNull(response["patch"]);
 
+        // Through a Service the API server's Host header names the Service's port (443), not the one the operator
+        // listens on: the endpoint still answers (it once routed on the Host header and refused every real call).
+        using var throughService = new HttpRequestMessage(HttpMethod.Post, new Uri(webhooks.Url, AdmissionEndpoints.InjectPath))
+        {
+            Content = new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        throughService.Headers.Host = "etl-operator-webhook.etl-system.svc:443";
+        using var serviceAnswer = await client.SendAsync(throughService, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, serviceAnswer.StatusCode);
+
         // A caller that trusts some other CA does not get a session.
         var stranger = CertificateIssuer.CreateAuthority("stranger", DateTimeOffset.UtcNow, TimeSpan.FromDays(1)).ExportCertificatePem();
         using var untrusting = TrustingOnly(stranger);

@@ -59,7 +59,9 @@ public sealed partial class ImageTests
             // Published ahead of time for the image's architecture; runs without a .NET runtime.
             Assert.Matches($@"RUN dotnet publish {image.Project}/{image.Project}\.csproj -c Release -a \$TARGETARCH -p:PublishAot=true -o /app", dockerfile);
             Assert.Contains($"ENTRYPOINT [\"/app/{image.Assembly}\"]", dockerfile, StringComparison.Ordinal);
-            Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime-deps:10.0", dockerfile, StringComparison.Ordinal);
+            // The upstream base image by default; a build argument lets a machine that cannot pull it name its own.
+            Assert.Contains("ARG RUNTIME_DEPS_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0", dockerfile, StringComparison.Ordinal);
+            Assert.Contains("FROM ${RUNTIME_DEPS_IMAGE}", dockerfile, StringComparison.Ordinal);
             Assert.Contains("<PublishAot>true</PublishAot>", File.ReadAllText(Path.Combine(RepositoryRoot.Path, image.Project, $"{image.Project}.csproj")), StringComparison.Ordinal);
         }
         else

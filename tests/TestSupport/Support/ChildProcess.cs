@@ -88,12 +88,12 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>SIGTERM, then wait for a clean exit (kill -9 after 15 s).</summary>
-    public async Task StopAsync()
+    /// <summary>SIGTERM, then wait for a clean exit (kill -9 after <paramref name="grace"/>, 15 s unless given).</summary>
+    public async Task StopAsync(TimeSpan? grace = null)
     {
         if (process is not { HasExited: false } p) return;
         using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)])) await kill!.WaitForExitAsync();
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var wait = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(15));
         try
         {
             await p.WaitForExitAsync(wait.Token);

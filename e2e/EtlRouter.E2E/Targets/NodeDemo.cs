@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using EtlRouter.Tests.Support;
+
+namespace EtlRouter.E2E.Targets;
+
+/// <summary>
+/// The node demo (config/samples/node/demo.yaml: generator -> mask-pii -> file as injected Deployments) in a namespace
+/// of its own, with the generator's rate and count set and the file sink writing to a directory of this test, which
+/// the test reads to count what arrived.
+/// </summary>
+public sealed class NodeDemo
+{
+    private const string SamplePath = "/var/lib/etl-demo";
+
+    private readonly OneNodeCluster cluster;
+
+    private NodeDemo(OneNodeCluster cluster, string ns, string output, string manifest)
+    {
+        this.cluster = cluster;
+        Namespace = ns;
+        OutputDirectory = output;
+        Manifest = manifest;
+    }
+
+    public string Namespace { get; }
+
+    /// <summary>Where the file sink's pod writes records.ndjson (a hostPath on the node, which is this machine).</summary>
+    public string OutputDirectory { get; }
+
+    public string RecordsFile => Path.Combine(OutputDirectory, "records.ndjson");
+
+    public string Manifest { get; }
+
+    public static NodeDemo Create(OneNodeCluster cluster, string ns, int rate, int count)
+    {
+        var output = Path.Combine(cluster.Directory, "out", ns);
+        Directory.CreateDirectory(output);
+        // The sink runs as 65532; the directory is the test's, on this machine.
+        if (OperatingSystem.IsLinux()) File.SetUnixFileMode(output, (UnixFileMode)0b111_111_111);
+        var sample = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "config", "samples", "node", "demo.yaml"));
+        const string generator = "--rate, \"200\", --count, \"0\"";
+        if (!sample.Contains(generator, StringComparison.Ordinal) || !sample.Contains(SamplePath, StringComparison.Ordinal))
+            throw new InvalidOperationException("config/samples/node/demo.yaml no longer has the generator arguments or the sink path this test sets");
+        var manifest = sample
+            .Replace(SamplePath, output, StringComparison.Ordinal)
+            .Replace(generator, $"--rate, \"{rate}\", --count, \"{count}\"", StringComparison.Ordinal);
+        return new NodeDemo(cluster, ns, output, manifest);
+    }
+
+    /// <summary>
+    /// A namespace labelled for injection, the demo applied in it, `kubectl wait` until the pipeline is Ready, and the
+    /// first record at the sink (the time from apply to it is reported).
+    /// </summary>
+    public static async Task<NodeDemo> StartAsync(OneNodeCluster cluster, string purpose, int rate, int count)
+    {
+        var ns = $"demo-{purpose}-{Random.Shared.Next(1000, 9999)}";
+        await cluster.Kubectl.MustAsync("create", "namespace", ns);
+        await cluster.Kubectl.MustAsync("label", "namespace", ns, "etl.router/injection=enabled");
+        var demo = Create(cluster, ns, rate, count);
+        var applied = Stopwatch.StartNew();
+        await cluster.Kubectl.ApplyAsync(demo.Manifest, "-n", ns);
+        await Eventually.WaitUntil(async () => (await cluster.Kubectl.RunAsync("-n", ns, "wait", "--for=condition=Ready", "etlpipeline/demo", "--timeout=5s")).Succeeded,
+            $"pipeline {ns}/demo to be Ready", TimeSpan.FromMinutes(3), cluster.Diagnostics);
+        await Eventually.WaitUntil(() => demo.Ids().Count > 0, $"the first record in {demo.RecordsFile}", TimeSpan.FromMinutes(2));
+        cluster.Report($"{ns}: kubectl apply to the first record at the sink in {applied.Elapsed.TotalSeconds:F1} s");
+        return demo;
+    }
+
+    /// <summary>Every record made is at the sink; reports how many arrived, were lost and came twice.</summary>
+    public async Task<List<string>> WaitForEveryRecordAsync(int count, string what)
+    {
+        var ids = await NdjsonFile.WaitForIdsAsync(RecordsFile, count, cluster.Diagnostics, TimeSpan.FromMinutes(3));
+        var distinct = ids.Distinct().Count();
+        cluster.Report($"{what}: {count} made, {distinct} distinct at the sink, {count - distinct} lost, {ids.Count - distinct} duplicates (the file sink cannot deduplicate)");
+        return ids;
+    }
+
+    /// <summary>The pipeline first, so its finalizer drains it while the router runs; then the namespace.</summary>
+    public async Task DeleteAsync()
+    {
+        await cluster.Kubectl.RunAsync("-n", Namespace, "delete", "etlpipeline", "demo", "--timeout=60s");
+        await cluster.Kubectl.RunAsync(["delete", "namespace", Namespace, "--timeout=120s"], deadline: TimeSpan.FromMinutes(3));
+    }
+
+    public List<string> Ids() => NdjsonFile.Ids(RecordsFile);
+}
