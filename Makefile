@@ -1,5 +1,5 @@
 # The project's verbs. `make test` is what CI runs (through .ci/run).
-.PHONY: build test run generate bench kube-apiserver images clean
+.PHONY: build test run cluster generate bench kube-apiserver images clean
 
 build:
 	scripts/build-dashboard
@@ -10,6 +10,10 @@ test:
 
 run:
 	scripts/run-local
+
+# The Kubernetes install on one machine (root): a one-node Kubernetes built here, the chart, a demo pipeline in pods.
+cluster:
+	scripts/cluster
 
 # CRDs, RBAC and webhooks under config/ and helm/etl-router come from the entity and controller classes;
 # commit what this writes.

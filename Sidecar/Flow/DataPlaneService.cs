@@ -13,9 +13,11 @@ namespace EtlRouter.Sidecar.Flow;
 /// The receiving end of edges (SidecarDataPlane.Exchange). Grants the stage's input budget, takes batches only
 /// within the credit granted (a sender that overdraws is cut off), returns credit as the stage passes records
 /// on, and acks each batch once everything that came of it is done downstream. Records stay encoded
-/// (EncodedDataPlaneBase): the sidecar passes them on without decoding them.
+/// (EncodedDataPlaneBase): the sidecar passes them on without decoding them. When the sidecar is told to stop
+/// (SIGTERM: its pod is deleted), every inbound edge ends at once with Unavailable, so the senders resend what was
+/// not acked elsewhere and the server does not wait out its shutdown timeout for streams that never end.
 /// </summary>
-internal sealed class DataPlaneService(StageSupervisor supervisor, SidecarTransport transport, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
+internal sealed class DataPlaneService(StageSupervisor supervisor, SidecarTransport transport, IHostApplicationLifetime lifetime, ILogger<DataPlaneService> logger) : EncodedDataPlaneBase
 {
     /// <summary>How long an edge may wait for the receiver to learn of its stage before being refused.</summary>
     private static readonly TimeSpan AssignmentGrace = TimeSpan.FromSeconds(2);
@@ -39,7 +41,7 @@ internal sealed class DataPlaneService(StageSupervisor supervisor, SidecarTransp
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this sidecar does not run stage {key} (epoch {supervisor.Epoch}); ask the router where it runs"));
         if (transport.IsMutual) RequireAssignedUpstream(runner, open, context);
 
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping, lifetime.ApplicationStopping);
         var signals = Channel.CreateUnbounded<EdgeSignal>(new UnboundedChannelOptions { SingleReader = true });
         var writer = Task.Run(() => WriteSignalsAsync(signals.Reader, responseStream, stream.Token), stream.Token);
 
@@ -88,6 +90,10 @@ internal sealed class DataPlaneService(StageSupervisor supervisor, SidecarTransp
                     throw new RpcException(new Status(StatusCode.Unavailable, $"stage {key} is stopping; resend elsewhere"));
                 }
             }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the sidecar running stage {key} is shutting down; resend elsewhere"));
         }
         catch (OperationCanceledException) when (runner.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {

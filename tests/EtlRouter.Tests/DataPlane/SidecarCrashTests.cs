@@ -33,6 +33,32 @@ public sealed class SidecarCrashTests
     }
 
     [Fact]
+    public async Task Stopping_a_receiving_sidecar_mid_stream_ends_within_seconds_not_its_shutdown_timeout()
+    {
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        var generator = await rig.ConnectorAsync("generator", "gen", "--count", "8000", "--rate", "3000");
+        var mask = await rig.ConnectorAsync("mask-pii", "mask");
+        var files = await rig.ConnectorAsync("file", "files", "--path", output);
+        await rig.SidecarAsync("pod-source", generator);
+        var transformPod = await rig.SidecarAsync("pod-transform", mask);
+        await rig.SidecarAsync("pod-sink", files);
+        await rig.ApplyAsync(Build("sigterm", stages: [Source("source", "gen"), Transform("mask", "mask", "source"), Sink("sink", "files", "mask")]));
+
+        await Eventually.WaitUntil(() => NdjsonFile.Ids(output).Count >= 1000, "the first records written");
+        // SIGTERM while the source's edge streams into it: the inbound edge ends at once (Unavailable), so the host
+        // does not wait out its 30 s shutdown timeout for a stream that never ends (a deleted pod used to linger).
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await transformPod.Process.StopAsync(TimeSpan.FromSeconds(40));
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(8), $"the sidecar took {stopping.Elapsed.TotalSeconds:F1} s to stop");
+        Assert.Equal(0, transformPod.Process.ExitCode);
+
+        transformPod.Process.Start();
+        var ids = await NdjsonFile.WaitForIdsAsync(output, 8000, rig.Diagnostics, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 8000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
+    }
+
+    [Fact]
     public async Task Killing_the_transform_sidecar_mid_run_loses_nothing()
     {
         await using var rig = await DataPlaneRig.StartAsync();

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using EtlRouter.E2E.Targets;
 using EtlRouter.Tests.Support;
 using Xunit;
@@ -9,18 +11,24 @@ namespace EtlRouter.E2E.Scenarios.OnOneNode;
 /// Records moving pod to pod on a real node: the reference connectors run as ordinary Deployments in a namespace
 /// labelled for injection, the webhook injects the sidecar, each sidecar gets its certificate with its
 /// kubelet-projected token, `kubectl apply` of the pipeline, `kubectl wait` for Ready, and every record the generator
-/// made arrives at the file sink. Then the same under faults: the router leader's pod deleted mid-stream, a
-/// connector's pod deleted mid-stream.
+/// made arrives at the file sink. Then one stream through every fault, each counted: the router leader's pod deleted,
+/// a connector's pod deleted, the EtlRouterCluster scaled 3 -> 5 -> 3, and `helm upgrade` of a value (operator and
+/// routers restart one by one).
 /// </summary>
 [Collection(OneNodeCollection.Name)]
-public sealed class RecordsOnOneNodeTests(OneNodeCluster cluster)
+public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
 {
+    private const string Ns = OneNodeCluster.Namespace;
+
     [Fact]
-    public async Task Injected_connectors_move_every_record_pod_to_pod_into_the_sink()
+    public async Task Injected_connectors_move_every_record_pod_to_pod_etlctl_sees_it_and_the_finalizer_drains_it()
     {
         cluster.Require();
+        await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
         const int count = 3000;
         var demo = await NodeDemo.StartAsync(cluster, "flow", rate: 600, count);
+        var home = Directory.CreateTempSubdirectory("etl-node-etlctl-").FullName;
+        using var forward = ChildProcess.Program(Kubectl.Path, ["--kubeconfig", cluster.KubeconfigPath, "-n", Ns, "port-forward", "svc/etl-router", "0:50051"]);
         try
         {
             // The webhook injected the sidecar into each connector's pod.
@@ -39,66 +47,141 @@ public sealed class RecordsOnOneNodeTests(OneNodeCluster cluster)
             Assert.Contains("Ready", described, StringComparison.Ordinal);
             var sidecarLogs = await cluster.Kubectl.MustAsync("-n", demo.Namespace, "logs", "deploy/demo-files", "-c", "etl-sidecar", "--tail=400");
             Assert.Contains("certificate", sidecarLogs, StringComparison.OrdinalIgnoreCase);
+
+            // etlctl through the kubeconfig, as for any cluster.
+            var etlctl = new EtlCtlRunner(new Dictionary<string, string> { ["KUBECONFIG"] = cluster.KubeconfigPath, ["HOME"] = home });
+            var (exit, output, error) = await etlctl.RunAsync("get", "pipelines", "-n", demo.Namespace);
+            Assert.True(exit == 0, $"etlctl get pipelines: exit {exit}: {error}");
+            Assert.Contains("demo", output, StringComparison.Ordinal);
+
+            // etlctl at the router, through a port-forward, with an admin certificate from the install CA (docs/security.md).
+            var ca = Path.Combine(home, "ca");
+            Directory.CreateDirectory(ca);
+            foreach (var file in new[] { "ca.crt", "ca.key" })
+            {
+                var data = await cluster.Kubectl.MustAsync("-n", Ns, "get", "secret", "etl-router-ca", "-o", $"jsonpath={{.data.{file.Replace(".", "\\.", StringComparison.Ordinal)}}}");
+                await File.WriteAllBytesAsync(Path.Combine(ca, file), Convert.FromBase64String(data));
+            }
+
+            var admin = Path.Combine(home, "admin");
+            var issued = await etlctl.RunAsync("certs", "issue", "--ca", ca, "--identity", "admin/node-test", "--out", admin);
+            Assert.True(issued.Exit == 0, $"etlctl certs issue: {issued.Error}");
+            forward.Start();
+            var port = await Eventually.WaitFor(() => Task.FromResult(forward.Printed("Forwarding from 127.0.0.1:").Select(line => ForwardedPort().Match(line)).FirstOrDefault(m => m.Success)?.Groups[1].Value),
+                "kubectl port-forward to the router", TimeSpan.FromSeconds(30));
+            var atRouter = new EtlCtlRunner(new Dictionary<string, string> { ["HOME"] = home, ["ETLCTL_TLS_DIR"] = admin });
+            var status = await atRouter.RunAsync("--router", $"127.0.0.1:{port}", "cluster", "status");
+            Assert.True(status.Exit == 0, $"etlctl cluster status through the port-forward: exit {status.Exit}: {status.Error}");
+            Assert.Contains("leader", status.Out, StringComparison.OrdinalIgnoreCase);
+            var before = await atRouter.RunAsync("--router", $"127.0.0.1:{port}", "get", "pipelines", "-A");
+            Assert.Contains(demo.Namespace, before.Out, StringComparison.Ordinal);
+
+            // The pipeline carries the operator's finalizer; deleting it drains it from the router and removes it.
+            var pipeline = await cluster.GetJsonAsync("-n", demo.Namespace, "get", "etlpipeline", "demo");
+            Assert.True(pipeline.GetProperty("metadata").TryGetProperty("finalizers", out var finalizers) && finalizers.GetArrayLength() > 0);
+            await cluster.Kubectl.MustAsync("-n", demo.Namespace, "delete", "etlpipeline", "demo", "--timeout=120s");
+            var after = await atRouter.RunAsync("--router", $"127.0.0.1:{port}", "get", "pipelines", "-A");
+            Assert.DoesNotContain(demo.Namespace, after.Out, StringComparison.Ordinal);
         }
         finally
         {
+            await forward.StopAsync();
             await demo.DeleteAsync();
+            Directory.Delete(home, recursive: true);
         }
     }
 
     [Fact]
-    public async Task Deleting_the_router_leaders_pod_mid_stream_loses_no_record()
+    public async Task One_stream_through_every_fault_loses_no_record()
     {
         cluster.Require();
-        const int count = 6000;
-        var demo = await NodeDemo.StartAsync(cluster, "leader", rate: 300, count);
+        await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
+        // About four minutes of records at 200/s: the faults below happen while they flow.
+        const int count = 48000;
+        var demo = await NodeDemo.StartAsync(cluster, "faults", rate: 200, count);
         try
         {
             await NdjsonFile.WaitForIdsAsync(demo.RecordsFile, 1000, cluster.Diagnostics, TimeSpan.FromMinutes(2));
+
+            // The router leader's pod: the StatefulSet brings it back on its volume and it rejoins.
             var leader = await LeaderPodAsync();
-            await cluster.Kubectl.MustAsync("-n", OneNodeCluster.Namespace, "delete", "pod", leader, "--wait=false");
-
-            // The StatefulSet brings it back on its volume and it rejoins; the cluster is Ready with three nodes again.
+            await cluster.Kubectl.MustAsync("-n", Ns, "delete", "pod", leader, "--wait=false");
             await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
-            var ids = await demo.WaitForEveryRecordAsync(count, $"router leader {leader} deleted");
-            Assert.Equal(count, ids.Distinct().Count());
-            await cluster.Kubectl.MustAsync("-n", OneNodeCluster.Namespace, "wait", "--for=condition=Ready", "etlroutercluster/etl-router", "--timeout=120s");
-        }
-        finally
-        {
-            await demo.DeleteAsync();
-        }
-    }
+            await cluster.Kubectl.MustAsync("-n", Ns, "wait", "--for=condition=Ready", "etlroutercluster/etl-router", "--timeout=120s");
+            Progress(demo, $"router leader {leader} deleted and back");
 
-    [Fact]
-    public async Task Deleting_a_connectors_pod_mid_stream_loses_no_record_and_its_replacement_registers()
-    {
-        cluster.Require();
-        const int count = 6000;
-        var demo = await NodeDemo.StartAsync(cluster, "connector", rate: 300, count);
-        try
-        {
-            await NdjsonFile.WaitForIdsAsync(demo.RecordsFile, 1000, cluster.Diagnostics, TimeSpan.FromMinutes(2));
+            // A connector's pod: its Deployment replaces it and the new pod's sidecar registers.
             var old = await PodOfAsync(demo.Namespace, "demo-mask");
             var deleting = Stopwatch.StartNew();
-            await cluster.Kubectl.MustAsync("-n", demo.Namespace, "delete", "pod", old, "--wait=true", "--timeout=120s");
-            cluster.Report($"deleting injected pod {old} took {deleting.Elapsed.TotalSeconds:F1} s");
+            await cluster.Kubectl.MustAsync("-n", demo.Namespace, "delete", "pod", old, "--wait=false");
+            // Its containers (the connector and the sidecar) end on SIGTERM within seconds, well inside the default
+            // 30 s grace period: the sidecar no longer waits out its shutdown timeout for inbound streams.
+            await Eventually.WaitUntil(async () => await ContainersStoppedAsync(demo.Namespace, old), $"pod {old}'s containers to stop", TimeSpan.FromMinutes(2), cluster.Diagnostics);
+            var stopped = deleting.Elapsed;
+            await cluster.Kubectl.RunAsync(["-n", demo.Namespace, "wait", "--for=delete", $"pod/{old}", "--timeout=120s"], deadline: TimeSpan.FromMinutes(3));
+            cluster.Report($"deleted injected pod {old}: containers stopped after {stopped.TotalSeconds:F1} s, the object gone after {deleting.Elapsed.TotalSeconds:F1} s (grace period 30 s)");
+            Assert.True(stopped < TimeSpan.FromSeconds(20), $"pod {old}'s containers took {stopped.TotalSeconds:F1} s to stop");
+            await Eventually.WaitUntil(async () => await cluster.ReadyPodsAsync(demo.Namespace, "app=demo-mask") == 1, "the replacement demo-mask pod to be Ready", TimeSpan.FromMinutes(2), cluster.Diagnostics);
+            Progress(demo, $"connector pod {old} deleted and replaced");
 
-            var ids = await demo.WaitForEveryRecordAsync(count, $"connector pod {old} deleted");
+            // The router cluster scaled 3 -> 5 -> 3 with real pods.
+            foreach (var replicas in new[] { 5, 3 })
+            {
+                await cluster.Kubectl.MustAsync("-n", Ns, "patch", "etlroutercluster", "etl-router", "--type", "merge", "-p", $"{{\"spec\":{{\"replicas\":{replicas}}}}}");
+                await cluster.WaitForInstallReadyAsync(routers: replicas, TimeSpan.FromMinutes(4));
+                await Eventually.WaitUntil(async () =>
+                    {
+                        var status = (await cluster.GetJsonAsync("-n", Ns, "get", "etlroutercluster", "etl-router")).GetProperty("status");
+                        return status.TryGetProperty("readyReplicas", out var ready) && ready.GetInt32() == replicas;
+                    }, $"the router cluster to report {replicas} ready nodes", TimeSpan.FromMinutes(3), cluster.Diagnostics);
+                Progress(demo, $"router cluster scaled to {replicas}");
+            }
+
+            // `helm upgrade` that changes a value of each: a rolling restart of the operator and of the routers.
+            var routerRevision = (await cluster.GetJsonAsync("-n", Ns, "get", "statefulset", "etl-router")).GetProperty("status").GetProperty("updateRevision").GetString();
+            var mark = Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
+            var upgrade = await cluster.HelmAsync("upgrade", OneNodeCluster.Release, Helm.ChartPath, "--namespace", Ns, "--reuse-values",
+                "--set", "router.resources.requests.cpu=110m",
+                "--set-json", $"operator.extraEnv=[{{\"name\":\"UPGRADE_MARK\",\"value\":\"{mark}\"}}]");
+            Assert.True(upgrade.Succeeded, $"helm upgrade failed: {upgrade}");
+            await cluster.Kubectl.MustAsync("-n", Ns, "rollout", "status", "deployment/etl-operator", "--timeout=300s");
+            await Eventually.WaitUntil(async () =>
+                {
+                    var status = (await cluster.GetJsonAsync("-n", Ns, "get", "statefulset", "etl-router")).GetProperty("status");
+                    return status.GetProperty("updateRevision").GetString() != routerRevision
+                        && status.GetProperty("currentRevision").GetString() == status.GetProperty("updateRevision").GetString()
+                        && status.TryGetProperty("updatedReplicas", out var updated) && updated.GetInt32() == 3;
+                }, "the router StatefulSet to roll out the upgrade", TimeSpan.FromMinutes(6), cluster.Diagnostics);
+            await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
+            Progress(demo, "helm upgrade rolled out (operator and routers restarted)");
+
+            var ids = await demo.WaitForEveryRecordAsync(count, "one stream through the leader's pod, a connector's pod, scaling 3 -> 5 -> 3 and helm upgrade", TimeSpan.FromMinutes(5));
             Assert.Equal(count, ids.Distinct().Count());
-            Assert.NotEqual(old, await PodOfAsync(demo.Namespace, "demo-mask"));
         }
         finally
         {
             await demo.DeleteAsync();
         }
     }
+
+    private void Progress(NodeDemo demo, string what) =>
+        cluster.Report($"{what}: {demo.Ids().Distinct().Count()} records at the sink so far");
 
     private async Task<string> LeaderPodAsync()
     {
-        var routerCluster = await cluster.GetJsonAsync("-n", OneNodeCluster.Namespace, "get", "etlroutercluster", "etl-router");
+        var routerCluster = await cluster.GetJsonAsync("-n", Ns, "get", "etlroutercluster", "etl-router");
         // The status names the leader by its node id, the StatefulSet ordinal of its pod.
         return $"etl-router-{routerCluster.GetProperty("status").GetProperty("leader").GetString()}";
+    }
+
+    /// <summary>Whether every container of the pod has terminated (or the pod is gone).</summary>
+    private async Task<bool> ContainersStoppedAsync(string ns, string pod)
+    {
+        var got = await cluster.Kubectl.RunAsync("-n", ns, "get", "pod", pod, "-o", "json");
+        if (!got.Succeeded) return got.Errors.Contains("NotFound", StringComparison.Ordinal);
+        var status = System.Text.Json.JsonDocument.Parse(got.Output).RootElement.GetProperty("status");
+        return status.TryGetProperty("containerStatuses", out var containers)
+            && containers.EnumerateArray().All(c => c.GetProperty("state").TryGetProperty("terminated", out _) || !c.GetProperty("state").TryGetProperty("running", out _));
     }
 
     private async Task<string> PodOfAsync(string ns, string app)
@@ -109,4 +192,7 @@ public sealed class RecordsOnOneNodeTests(OneNodeCluster cluster)
             .Select(p => p.GetProperty("metadata").GetProperty("name").GetString()!)
             .First();
     }
+
+    [GeneratedRegex(@"Forwarding from 127\.0\.0\.1:(\d+)")]
+    private static partial Regex ForwardedPort();
 }
