@@ -26,7 +26,8 @@ public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider t
         var ns = cluster.Metadata.NamespaceProperty;
         var existing = await Secrets.ReadOrNullAsync(kubernetes, name, ns, cancellationToken);
         if (existing is not null && Current(existing, bundle)) return;
-        var hosts = new[] { cluster.Metadata.Name, $"{cluster.Metadata.Name}.{ns}", $"{cluster.Metadata.Name}.{ns}.svc", $"{RouterClusterResources.HeadlessName(cluster)}.{ns}.svc" };
+        // Through `kubectl port-forward` the router is localhost: a browser opening the dashboard checks that name.
+        var hosts = new[] { cluster.Metadata.Name, $"{cluster.Metadata.Name}.{ns}", $"{cluster.Metadata.Name}.{ns}.svc", $"{RouterClusterResources.HeadlessName(cluster)}.{ns}.svc", "localhost", "127.0.0.1" };
         var issued = authority.IssueIdentity(PeerIdentity.Router(cluster.Metadata.Name), hosts);
         var data = new Dictionary<string, byte[]>
         {
