@@ -137,9 +137,12 @@ public static class RouterClusterResources
                 new V1EnvVar { Name = ServerJitEnvironment.Name, Value = ServerJitEnvironment.Value },
             ],
             VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = DataDir }, new V1VolumeMount { Name = "tls", MountPath = TlsDir, ReadOnlyProperty = true }],
-            // The HTTP port speaks TLS; the kubelet probes over HTTPS without checking the certificate.
-            ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 5 },
-            LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 10, FailureThreshold = 6 },
+            // The HTTP port speaks TLS; the kubelet probes over HTTPS without checking the certificate. The startup
+            // probe gives a node up to five minutes to start (it JITs the framework, and a busy two-core node took
+            // over a minute): without it the liveness probe killed routers that were still starting, over and over.
+            StartupProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 5, TimeoutSeconds = 5, FailureThreshold = 60 },
+            ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 5, TimeoutSeconds = 5 },
+            LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http", Scheme = "HTTPS" }, PeriodSeconds = 10, TimeoutSeconds = 5, FailureThreshold = 6 },
             Resources = cluster.Spec.Resources ?? new V1ResourceRequirements
             {
                 Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") },
