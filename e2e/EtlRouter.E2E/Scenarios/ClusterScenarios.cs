@@ -1,11 +1,9 @@
-using EtlRouter.Contracts.V1;
 using EtlRouter.E2E.Targets;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.OperatorRuntime.Abstractions;
 using EtlRouter.OperatorRuntime.Client;
 using EtlRouter.Tests.Support;
-using Grpc.Core;
 using k8s;
 using Xunit;
 
@@ -13,12 +11,13 @@ namespace EtlRouter.E2E.Scenarios;
 
 /// <summary>
 /// What a platform engineer does with ETL Router on a cluster, written once and run against every target
-/// (<see cref="OnRealApiServer"/>, <see cref="OnK3s"/>, <see cref="OnKubeconfigCluster"/>): kubectl and
+/// (<see cref="OnRealApiServer"/>, <see cref="OnK3s"/>, <see cref="OnKubeconfigCluster"/>, and with real pods
+/// <see cref="OnOneNodeCluster"/>): kubectl and
 /// server-side apply, status and events in `kubectl get` and `describe`, finalizers on delete, `kubectl wait`
 /// for a pipeline whose stages are served, and the webhooks as the API server calls them. Each scenario works in a
 /// namespace of its own.
 /// </summary>
-public abstract class ClusterScenarios(ClusterTarget target)
+public abstract class ClusterScenarios(ClusterTarget target) : IAsyncDisposable
 {
     protected ClusterTarget Target => target;
 
@@ -41,12 +40,12 @@ public abstract class ClusterScenarios(ClusterTarget target)
         await WaitForPipelineAsync(ns, "orders-and-users", p => p.Status.Find(ConditionTypes.Ready)?.Reason == ConditionReasons.StagesPending);
 
         // The router cluster is reconciled to the end (StatefulSet, Services, and a PodDisruptionBudget in the
-        // policy version this server serves); no kubelet runs its pods here, so its replicas never become ready.
+        // policy version this server serves); its replicas are not ready then (without a kubelet, never).
         await Eventually.WaitUntil(
             async () => (await Entities.GetAsync<EtlRouterCluster>(ns, "etl-router"))?.Status.Find(ConditionTypes.Ready)?.Reason == ConditionReasons.ReplicasNotReady,
             "the sample EtlRouterCluster reconciled (ReplicasNotReady)",
             TimeSpan.FromSeconds(60),
-            target.Operator.Process.Describe);
+            target.DescribeOperator);
         await Kubectl.MustAsync("get", "poddisruptionbudget/etl-router", "statefulset/etl-router", "service/etl-router", "service/etl-router-raft", "-n", ns);
 
         var get = await Kubectl.MustAsync("get", "etl", "-n", ns);
@@ -125,16 +124,14 @@ public abstract class ClusterScenarios(ClusterTarget target)
             spec: {source: doomed-source, sink: doomed-sink}
             """, "-n", ns);
         await WaitForPipelineAsync(ns, "doomed", p => p.Metadata.Finalizers?.Count > 0 && p.Status.ObservedGeneration == 1);
-        var reference = new PipelineRef { Namespace = ns, Name = "doomed" };
-        await target.Rig.RouterNode.ControlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = reference }, deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.True(await target.RouterHasPipelineAsync(ns, "doomed"), "the router does not hold the pipeline the operator pushed");
 
         // kubectl delete waits for the object to be gone, which only the finalizer's end allows.
         await Kubectl.MustAsync("delete", "etlpipeline", "doomed", "-n", ns, "--timeout=60s");
         var after = await Kubectl.RunAsync("get", "etlpipeline", "doomed", "-n", ns);
         Assert.False(after.Succeeded);
         Assert.Contains("NotFound", after.Errors, StringComparison.Ordinal);
-        var gone = await Assert.ThrowsAsync<RpcException>(() => target.Rig.RouterNode.ControlPlane.GetPipelineAsync(new GetPipelineRequest { Ref = reference }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
-        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        Assert.False(await target.RouterHasPipelineAsync(ns, "doomed"), "the router still holds the deleted pipeline");
     }
 
     [Fact]
@@ -142,12 +139,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
     {
         target.Require();
         var ns = await target.NamespaceAsync("ready");
-        var output = Path.Combine(target.Rig.Directory, $"{ns}.ndjson");
-        var source = await target.Rig.ConnectorAsync("generator", $"{ns}-gen", "--rate", "200", "--count", "400");
-        var sink = await target.Rig.ConnectorAsync("file", $"{ns}-file", "--path", output);
-        var pod = new Dictionary<string, string> { ["POD_NAMESPACE"] = ns };
-        await target.Rig.SidecarAsync($"{ns}-source-pod", [source], pod);
-        await target.Rig.SidecarAsync($"{ns}-sink-pod", [sink], pod);
+        var output = await target.ServeAsync(ns, $"{ns}-gen", $"{ns}-file", count: 400);
 
         await Kubectl.ApplyAsync($"""
             apiVersion: etl.router/v1
@@ -164,7 +156,8 @@ public abstract class ClusterScenarios(ClusterTarget target)
             spec: {"{"}source: {ns}-gen, sink: {ns}-file{"}"}
             """, "-n", ns);
 
-        await Kubectl.MustAsync("wait", "--for=condition=Ready", "etlpipeline/served", "-n", ns, "--timeout=90s");
+        // Long enough for pods to start on a busy node.
+        await Kubectl.MustAsync("wait", "--for=condition=Ready", "etlpipeline/served", "-n", ns, "--timeout=180s");
         var pipeline = await Entities.GetAsync<EtlPipeline>(ns, "served");
         Assert.Equal(ConditionReasons.Running, pipeline!.Status.Find(ConditionTypes.Ready)?.Reason);
         Assert.Equal("2/2", pipeline.Status.StagesReady);
@@ -174,7 +167,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
     [Fact]
     public async Task The_api_server_refuses_every_broken_pipeline_with_the_webhooks_or_the_schemas_message()
     {
-        target.RequireLocalWebhooks();
+        target.RequireWebhooks();
         var ns = await target.NamespaceAsync("broken");
         var sent = 0;
 
@@ -218,7 +211,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
     [Fact]
     public async Task Pods_get_the_sidecar_in_a_labelled_namespace_or_by_annotation_and_an_opted_out_pod_does_not()
     {
-        target.RequireLocalWebhooks();
+        target.RequireWebhooks();
         var labelled = await target.NamespaceAsync("inject", new Dictionary<string, string> { ["etl.router/injection"] = "enabled" });
         var plain = await target.NamespaceAsync("annotated");
 
@@ -231,15 +224,23 @@ public abstract class ClusterScenarios(ClusterTarget target)
         Assert.False(await HasSidecarAsync(labelled, "debug"));
         Assert.True(await HasSidecarAsync(plain, "orders"));
         Assert.False(await HasSidecarAsync(plain, "bystander"));
+
+        // Where a kubelet runs them, each injected sidecar starts beside its app, gets its certificate with the
+        // pod's projected token and registers with the router (its readiness says so); the others start as they are.
+        if (target.RunsPods)
+        {
+            foreach (var (ns, pod) in new[] { (labelled, "loader"), (labelled, "debug"), (plain, "orders"), (plain, "bystander") })
+                await Kubectl.MustAsync("wait", "--for=condition=Ready", $"pod/{pod}", "-n", ns, "--timeout=180s");
+        }
     }
 
     [Fact]
     public async Task With_the_operator_down_annotated_pods_still_start_without_a_sidecar_and_labelled_namespaces_and_pipelines_are_refused()
     {
-        target.RequireLocalWebhooks();
+        target.RequireWebhooks();
         var labelled = await target.NamespaceAsync("down-inject", new Dictionary<string, string> { ["etl.router/injection"] = "enabled" });
         var plain = await target.NamespaceAsync("down-annotated");
-        await target.Operator.Process.StopAsync();
+        await target.StopOperatorAsync();
         try
         {
             // failurePolicy Ignore: the per-pod entry sees every pod in the cluster and must never block one.
@@ -257,7 +258,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
         }
         finally
         {
-            await target.Operator.StartAsync();
+            await target.StartOperatorAsync();
         }
 
         // Back up: the same pod is admitted with its sidecar.
@@ -267,7 +268,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
 
     private const string UnknownField = "03-unknown-field.yaml";
 
-    private static string Pod(string name, string? inject) => $"""
+    private string Pod(string name, string? inject) => $"""
         apiVersion: v1
         kind: Pod
         metadata:
@@ -276,7 +277,7 @@ public abstract class ClusterScenarios(ClusterTarget target)
         spec:
           containers:
           - name: app
-            image: busybox:1.36
+            image: {target.AppImage}
         """;
 
     // A native sidecar (1.29+) is an init container; before that a container.
@@ -291,5 +292,11 @@ public abstract class ClusterScenarios(ClusterTarget target)
             async () => await Entities.GetAsync<EtlPipeline>(ns, name) is { } p && condition(p) ? p : null,
             $"pipeline {ns}/{name} as expected",
             TimeSpan.FromSeconds(60),
-            target.Operator.Process.Describe);
+            target.DescribeOperator);
+
+    public async ValueTask DisposeAsync()
+    {
+        await target.CleanUpAsync();
+        GC.SuppressFinalize(this);
+    }
 }

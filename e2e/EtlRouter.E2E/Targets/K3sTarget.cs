@@ -7,7 +7,7 @@ namespace EtlRouter.E2E.Targets;
 /// this machine against its API server; the container cannot call back into this machine's loopback, so the
 /// webhook scenarios skip here.
 /// </summary>
-public sealed class K3sTarget : ClusterTarget
+public sealed class K3sTarget : LocalOperatorTarget
 {
     /// <summary>The K3s image; override with ETL_E2E_K3S_IMAGE.</summary>
     public const string DefaultImage = "rancher/k3s:v1.31.4-k3s1";
@@ -16,7 +16,7 @@ public sealed class K3sTarget : ClusterTarget
 
     public override string Name => "K3s (Testcontainers)";
 
-    public override bool ReachesLocalWebhooks => false;
+    public override bool WebhooksReachable => false;
 
     protected override async Task<string?> StartClusterAsync()
     {

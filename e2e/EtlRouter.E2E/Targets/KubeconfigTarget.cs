@@ -6,13 +6,13 @@ namespace EtlRouter.E2E.Targets;
 /// the router run on this machine; set ETL_E2E_WEBHOOKS_REACHABLE=true when the cluster's API server can call
 /// https://127.0.0.1 here (a local kind or minikube with host networking), else the webhook scenarios skip.
 /// </summary>
-public sealed class KubeconfigTarget : ClusterTarget
+public sealed class KubeconfigTarget : LocalOperatorTarget
 {
     public const string Variable = "ETL_E2E_KUBECONFIG";
 
     public override string Name => $"cluster of {Variable}";
 
-    public override bool ReachesLocalWebhooks => Environment.GetEnvironmentVariable("ETL_E2E_WEBHOOKS_REACHABLE") == "true";
+    public override bool WebhooksReachable => Environment.GetEnvironmentVariable("ETL_E2E_WEBHOOKS_REACHABLE") == "true";
 
     protected override Task<string?> StartClusterAsync()
     {

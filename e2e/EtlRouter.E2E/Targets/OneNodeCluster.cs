@@ -31,11 +31,16 @@ public sealed class OneNodeCluster : IAsyncLifetime
 
     public string Directory { get; } = Path.Combine(RepositoryRoot.Path, ".artifacts", "node-cluster");
 
+    private string PostgresDirectory => Path.Combine(Directory, "postgres");
+
     public string KubeconfigPath => Path.Combine(Directory, "kubeconfig");
 
     public Kubectl Kubectl => new(KubeconfigPath);
 
     public IKubernetes Admin => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+
+    /// <summary>A PostgreSQL outside the cluster that its pods reach (on the bridge gateway).</summary>
+    public NodePostgres Postgres { get; private set; } = null!;
 
     /// <summary>From `helm install` until the operator's two replicas and the three router nodes were Ready.</summary>
     public TimeSpan InstallToReady { get; private set; }
@@ -50,6 +55,7 @@ public sealed class OneNodeCluster : IAsyncLifetime
         Unavailable = await WhyUnavailableAsync();
         if (Unavailable is not null) return;
 
+        await NodePostgres.StopAsync(PostgresDirectory);
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
         System.IO.Directory.CreateDirectory(Directory);
         node = ChildProcess.Program(Script, ["run", Directory]);
@@ -57,6 +63,7 @@ public sealed class OneNodeCluster : IAsyncLifetime
         await Eventually.WaitUntil(() => File.Exists(Path.Combine(Directory, "ready")) || !node.IsRunning,
             "the one-node cluster to be ready", TimeSpan.FromMinutes(4));
         Assert.True(node.IsRunning, $"scripts/kube-node run stopped: {node.Describe()}");
+        Postgres = await NodePostgres.StartAsync(PostgresDirectory);
 
         var images = System.IO.Directory.GetFiles(Environment.GetEnvironmentVariable(ImagesVariable)!, "*.tar");
         var imported = await ProcessRun.RunAsync(Script, ["import", .. images], TimeSpan.FromMinutes(5));
@@ -146,6 +153,7 @@ public sealed class OneNodeCluster : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (node is null) return;
+        if (Postgres is not null) await Postgres.DisposeAsync();
         // SIGTERM: the script removes every pod, mount, device and rule it made before it exits.
         await node.StopAsync(TimeSpan.FromMinutes(2));
         node.Dispose();

@@ -7,11 +7,11 @@ namespace EtlRouter.E2E.Targets;
 /// (<see cref="RealKubeApiServer"/>). It can call the operator's webhooks here, and tests may restart it and read
 /// its audit log. No kubelet: pods are admitted and stored, never run.
 /// </summary>
-public sealed class RealApiServerTarget : ClusterTarget
+public sealed class RealApiServerTarget : LocalOperatorTarget
 {
     public override string Name => "real kube-apiserver";
 
-    public override bool ReachesLocalWebhooks => true;
+    public override bool WebhooksReachable => true;
 
     public RealKubeApiServer Server { get; private set; } = null!;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using EtlRouter.E2E.Targets;
 using EtlRouter.Tests.Support;
 using Xunit;
@@ -13,10 +12,10 @@ namespace EtlRouter.E2E.Scenarios.OnOneNode;
 /// kubelet-projected token, `kubectl apply` of the pipeline, `kubectl wait` for Ready, and every record the generator
 /// made arrives at the file sink. Then one stream through every fault, each counted: the router leader's pod deleted,
 /// a connector's pod deleted, the EtlRouterCluster scaled 3 -> 5 -> 3, and `helm upgrade` of a value (operator and
-/// routers restart one by one).
+/// routers restart one by one), counted at a file sink and at an idempotent Postgres sink outside the cluster.
 /// </summary>
 [Collection(OneNodeCollection.Name)]
-public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
+public sealed class RecordsOnOneNodeTests(OneNodeCluster cluster)
 {
     private const string Ns = OneNodeCluster.Namespace;
 
@@ -27,8 +26,6 @@ public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
         await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
         const int count = 3000;
         var demo = await NodeDemo.StartAsync(cluster, "flow", rate: 600, count);
-        var home = Directory.CreateTempSubdirectory("etl-node-etlctl-").FullName;
-        using var forward = ChildProcess.Program(Kubectl.Path, ["--kubeconfig", cluster.KubeconfigPath, "-n", Ns, "port-forward", "svc/etl-router", "0:50051"]);
         try
         {
             // The webhook injected the sidecar into each connector's pod.
@@ -48,46 +45,28 @@ public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
             var sidecarLogs = await cluster.Kubectl.MustAsync("-n", demo.Namespace, "logs", "deploy/demo-files", "-c", "etl-sidecar", "--tail=400");
             Assert.Contains("certificate", sidecarLogs, StringComparison.OrdinalIgnoreCase);
 
-            // etlctl through the kubeconfig, as for any cluster.
-            var etlctl = new EtlCtlRunner(new Dictionary<string, string> { ["KUBECONFIG"] = cluster.KubeconfigPath, ["HOME"] = home });
-            var (exit, output, error) = await etlctl.RunAsync("get", "pipelines", "-n", demo.Namespace);
+            // etlctl through the kubeconfig, as for any cluster; and at the router through a port-forward, with an
+            // admin certificate from the install CA (docs/security.md).
+            await using var etlctl = await NodeRouterAccess.OpenAsync(cluster);
+            var (exit, output, error) = await etlctl.ThroughKubeconfig.RunAsync("get", "pipelines", "-n", demo.Namespace);
             Assert.True(exit == 0, $"etlctl get pipelines: exit {exit}: {error}");
             Assert.Contains("demo", output, StringComparison.Ordinal);
-
-            // etlctl at the router, through a port-forward, with an admin certificate from the install CA (docs/security.md).
-            var ca = Path.Combine(home, "ca");
-            Directory.CreateDirectory(ca);
-            foreach (var file in new[] { "ca.crt", "ca.key" })
-            {
-                var data = await cluster.Kubectl.MustAsync("-n", Ns, "get", "secret", "etl-router-ca", "-o", $"jsonpath={{.data.{file.Replace(".", "\\.", StringComparison.Ordinal)}}}");
-                await File.WriteAllBytesAsync(Path.Combine(ca, file), Convert.FromBase64String(data));
-            }
-
-            var admin = Path.Combine(home, "admin");
-            var issued = await etlctl.RunAsync("certs", "issue", "--ca", ca, "--identity", "admin/node-test", "--out", admin);
-            Assert.True(issued.Exit == 0, $"etlctl certs issue: {issued.Error}");
-            forward.Start();
-            var port = await Eventually.WaitFor(() => Task.FromResult(forward.Printed("Forwarding from 127.0.0.1:").Select(line => ForwardedPort().Match(line)).FirstOrDefault(m => m.Success)?.Groups[1].Value),
-                "kubectl port-forward to the router", TimeSpan.FromSeconds(30));
-            var atRouter = new EtlCtlRunner(new Dictionary<string, string> { ["HOME"] = home, ["ETLCTL_TLS_DIR"] = admin });
-            var status = await atRouter.RunAsync("--router", $"127.0.0.1:{port}", "cluster", "status");
+            var status = await etlctl.RunAtRouterAsync("cluster", "status");
             Assert.True(status.Exit == 0, $"etlctl cluster status through the port-forward: exit {status.Exit}: {status.Error}");
             Assert.Contains("leader", status.Out, StringComparison.OrdinalIgnoreCase);
-            var before = await atRouter.RunAsync("--router", $"127.0.0.1:{port}", "get", "pipelines", "-A");
+            var before = await etlctl.RunAtRouterAsync("get", "pipelines", "-A");
             Assert.Contains(demo.Namespace, before.Out, StringComparison.Ordinal);
 
             // The pipeline carries the operator's finalizer; deleting it drains it from the router and removes it.
             var pipeline = await cluster.GetJsonAsync("-n", demo.Namespace, "get", "etlpipeline", "demo");
             Assert.True(pipeline.GetProperty("metadata").TryGetProperty("finalizers", out var finalizers) && finalizers.GetArrayLength() > 0);
             await cluster.Kubectl.MustAsync("-n", demo.Namespace, "delete", "etlpipeline", "demo", "--timeout=120s");
-            var after = await atRouter.RunAsync("--router", $"127.0.0.1:{port}", "get", "pipelines", "-A");
+            var after = await etlctl.RunAtRouterAsync("get", "pipelines", "-A");
             Assert.DoesNotContain(demo.Namespace, after.Out, StringComparison.Ordinal);
         }
         finally
         {
-            await forward.StopAsync();
             await demo.DeleteAsync();
-            Directory.Delete(home, recursive: true);
         }
     }
 
@@ -98,7 +77,9 @@ public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
         await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
         // About four minutes of records at 200/s: the faults below happen while they flow.
         const int count = 48000;
-        var demo = await NodeDemo.StartAsync(cluster, "faults", rate: 200, count);
+        // Fanned out to the file sink (which shows the at-least-once path's redeliveries) and to a Postgres sink
+        // outside the cluster (idempotent: a redelivered record is written once, so it must end with no duplicate).
+        var demo = await NodeDemo.StartAsync(cluster, "faults", rate: 200, count, cluster.Postgres);
         try
         {
             await NdjsonFile.WaitForIdsAsync(demo.RecordsFile, 1000, cluster.Diagnostics, TimeSpan.FromMinutes(2));
@@ -155,8 +136,10 @@ public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
             await cluster.WaitForInstallReadyAsync(routers: 3, TimeSpan.FromMinutes(3));
             Progress(demo, "helm upgrade rolled out (operator and routers restarted)");
 
-            var ids = await demo.WaitForEveryRecordAsync(count, "one stream through the leader's pod, a connector's pod, scaling 3 -> 5 -> 3 and helm upgrade", TimeSpan.FromMinutes(5));
+            const string Through = "one stream through the leader's pod, a connector's pod, scaling 3 -> 5 -> 3 and helm upgrade";
+            var ids = await demo.WaitForEveryRecordAsync(count, Through, TimeSpan.FromMinutes(5));
             Assert.Equal(count, ids.Distinct().Count());
+            await demo.WaitForEveryRowAsync(cluster.Postgres, count, Through, TimeSpan.FromMinutes(2));
         }
         finally
         {
@@ -192,7 +175,4 @@ public sealed partial class RecordsOnOneNodeTests(OneNodeCluster cluster)
             .Select(p => p.GetProperty("metadata").GetProperty("name").GetString()!)
             .First();
     }
-
-    [GeneratedRegex(@"Forwarding from 127\.0\.0\.1:(\d+)")]
-    private static partial Regex ForwardedPort();
 }
