@@ -27,17 +27,10 @@ internal sealed class RouterTarget : IDisposable
     {
         Address = address.Authority;
         Origin = origin;
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
         tlsDirectory = tls?.Certificates.Settings.Directory ?? string.Empty;
-        if (tls is not null)
-        {
-            var expected = MutualTls.Roles(PeerRole.Router);
-            tls.Configure(handler, expected, $"the router at {address.Authority}");
-            handshake = new TlsHandshakeObserver();
-            handshake.Watch(handler.SslOptions, tls.Certificates, expected);
-        }
-
-        channel = GrpcChannel.ForAddress(TlsSettings.Url(address.ToString(), tls is not null), new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
+        handshake = tls is null ? null : new TlsHandshakeObserver();
+        channel = RouterChannel.Open(address.ToString(), tls, $"the router at {address.Authority}",
+            handler => handshake?.Watch(handler.SslOptions, tls!.Certificates, MutualTls.Roles(PeerRole.Router)));
     }
 
     public string Address { get; }

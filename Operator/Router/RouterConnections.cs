@@ -32,10 +32,7 @@ public sealed class RouterConnections(RouterSettings settings, ILoggerFactory lo
 
     private GrpcChannel Open(string address)
     {
-        var tls = Tls();
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3), EnableMultipleHttp2Connections = true };
-        tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {address}");
-        return GrpcChannel.ForAddress(TlsSettings.Url(address, tls is not null), new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024, HttpHandler = handler });
+        return RouterChannel.Open(address, Tls(), $"the router at {address}");
     }
 
     /// <summary>

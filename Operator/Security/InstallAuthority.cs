@@ -16,9 +16,9 @@ using Microsoft.Extensions.Logging;
 namespace EtlRouter.Operator.Security;
 
 /// <summary>
-/// The install CA, kept in a Secret of the operator's namespace: made on first start, rotated when a third of its
-/// life is left (the old CA stays in the bundle until it expires, so every holder keeps trusting every peer during
-/// the rollover), or read only when cert-manager keeps it. It issues the operator's own identity (in memory), the
+/// The install CA, kept in a Secret of the operator's namespace (<see cref="SecretAuthority"/>: made on first start,
+/// rotated by the one renewal rule, the old CA kept in the bundle until it expires), or read only when cert-manager
+/// keeps it. It issues the operator's own identity (in memory), the
 /// router clusters' Secrets and the sidecars' short-lived certificates. Every replica runs this; the Secret's
 /// resourceVersion keeps two replicas from both writing a new CA.
 /// </summary>
@@ -30,6 +30,10 @@ public sealed class InstallAuthority(
     TimeProvider time,
     ILogger<InstallAuthority> logger) : BackgroundService
 {
+    private readonly SecretAuthority kept = new(client, new SecretAuthority.Options(
+        operatorSettings.Namespace, settings.CaSecretName, "etl-router-install-ca", settings.CaValidity, operatorSettings.Name,
+        Manage: settings.ManageCa, AcceptCertManager: true), time, logger);
+
     private readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IdentityCertificates operatorIdentity = new(new TlsSettings(TransportMode.Mutual, "(issued by the operator)"), time, logger);
     private volatile Authority? current;
@@ -74,35 +78,13 @@ public sealed class InstallAuthority(
     /// <summary>Reads the CA (making or rotating it when this operator keeps it) and renews the operator's identity.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (await kept.EnsureAsync(cancellationToken) is not { } authority)
         {
-            var secret = await ReadAsync(cancellationToken);
-            var (authority, bundle) = Parse(secret);
-            if (settings.ManageCa && (authority is null || DueForRenewal(authority, settings.CaValidity)))
-            {
-                var next = CertificateIssuer.CreateAuthority("etl-router-install-ca", time.GetUtcNow(), settings.CaValidity);
-                var still = authority is not null && authority.NotAfter.ToUniversalTime() > time.GetUtcNow().UtcDateTime ? authority.ExportCertificatePem() + "\n" : string.Empty;
-                try
-                {
-                    await WriteAsync(secret, next, next.ExportCertificatePem() + "\n" + still, cancellationToken);
-                    logger.LogInformation("Wrote a new install CA to Secret {Namespace}/{Secret} (valid until {NotAfter:u})", operatorSettings.Namespace, settings.CaSecretName, next.NotAfter.ToUniversalTime());
-                    continue;
-                }
-                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
-                {
-                    continue;
-                }
-            }
-
-            if (authority is null)
-            {
-                logger.LogWarning("Secret {Namespace}/{Secret} holds no install CA yet (ca.crt and ca.key, or cert-manager's tls.crt and tls.key)", operatorSettings.Namespace, settings.CaSecretName);
-                return;
-            }
-
-            Use(authority, bundle!);
+            logger.LogWarning("Secret {Namespace}/{Secret} holds no install CA yet (ca.crt and ca.key, or cert-manager's tls.crt and tls.key)", operatorSettings.Namespace, settings.CaSecretName);
             return;
         }
+
+        Use(authority.Authority, authority.BundlePem);
     }
 
     private void Use(X509Certificate2 authority, string bundle)
@@ -110,7 +92,7 @@ public sealed class InstallAuthority(
         var before = current;
         var caChanged = before is null || before.Certificate.Thumbprint != authority.Thumbprint || before.BundlePem != bundle;
         // One object for the life of the process: channels and listeners made with it pick up every renewal.
-        if (caChanged || !operatorIdentity.IsLoaded || DueForRenewal(operatorIdentity.Certificate, settings.IdentityValidity))
+        if (caChanged || !operatorIdentity.IsLoaded || CertificateRenewal.IsDue(operatorIdentity.Certificate, time.GetUtcNow(), settings.IdentityValidity))
         {
             var hosts = settings.AdditionalHosts.Append("localhost").Append("127.0.0.1").ToList();
             operatorIdentity.Use(CertificateIssuer.IssueIdentity(authority, PeerIdentity.Operator(operatorSettings.Name), hosts, time.GetUtcNow(), settings.IdentityValidity), bundle);
@@ -120,53 +102,5 @@ public sealed class InstallAuthority(
         loaded.TrySetResult();
     }
 
-    private bool DueForRenewal(X509Certificate2 certificate, TimeSpan validity)
-    {
-        var left = certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime;
-        var life = certificate.NotAfter - certificate.NotBefore;
-        return left < (life < validity ? life : validity) / 3;
-    }
-
-    private static (X509Certificate2? Authority, string? Bundle) Parse(V1Secret? secret)
-    {
-        string? Text(string key) => secret?.Data is { } data && data.TryGetValue(key, out var bytes) && bytes.Length > 0 ? Encoding.UTF8.GetString(bytes) : null;
-        try
-        {
-            // Ours: ca.crt (the bundle, current CA first) and ca.key. cert-manager's CA Certificate: tls.crt and tls.key.
-            if (Text(AuthorityFiles.CertificateFile) is { } bundle && Text(AuthorityFiles.KeyFile) is { } key)
-                return (X509Certificate2.CreateFromPem(FirstCertificate(bundle), key), bundle);
-            if (Text("tls.crt") is { } certificate && Text("tls.key") is { } tlsKey)
-                return (X509Certificate2.CreateFromPem(FirstCertificate(certificate), tlsKey), Text("ca.crt") is { } ca && !ca.Contains(FirstCertificate(certificate), StringComparison.Ordinal) ? FirstCertificate(certificate) + "\n" + ca : certificate);
-        }
-        catch (CryptographicException)
-        {
-            // Unreadable: replaced when this operator keeps the CA, reported otherwise.
-        }
-
-        return (null, null);
-    }
-
-    private static string FirstCertificate(string pem)
-    {
-        const string End = "-----END CERTIFICATE-----";
-        var end = pem.IndexOf(End, StringComparison.Ordinal);
-        return end < 0 ? pem : pem[..(end + End.Length)];
-    }
-
     private Authority Require() => current ?? throw new InvalidOperationException($"the install CA is not loaded yet (Secret {operatorSettings.Namespace}/{settings.CaSecretName})");
-
-    private Task<V1Secret?> ReadAsync(CancellationToken cancellationToken) =>
-        Secrets.ReadOrNullAsync(client, settings.CaSecretName, operatorSettings.Namespace, cancellationToken);
-
-    private Task WriteAsync(V1Secret? existing, X509Certificate2 authority, string bundle, CancellationToken cancellationToken) =>
-        Secrets.WriteAsync(client, existing, new V1ObjectMeta
-        {
-            Name = settings.CaSecretName,
-            NamespaceProperty = operatorSettings.Namespace,
-            Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
-        }, "Opaque", new Dictionary<string, byte[]>
-        {
-            [AuthorityFiles.CertificateFile] = Encoding.UTF8.GetBytes(bundle),
-            [AuthorityFiles.KeyFile] = Encoding.UTF8.GetBytes(authority.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n"),
-        }, cancellationToken);
 }

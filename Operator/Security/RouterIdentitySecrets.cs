@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Controllers;
+using EtlRouter.Security.Certificates;
 using EtlRouter.Security.Identity;
 using k8s;
 using k8s.Models;
@@ -11,7 +12,8 @@ namespace EtlRouter.Operator.Security;
 
 /// <summary>
 /// The Secret a router cluster's pods mount as TLS_DIR (<c>NAME-tls</c>: ca.crt, tls.crt, tls.key): a router
-/// identity from the install CA, renewed when a third of its life is left or when the CA bundle changed. The nodes
+/// identity from the install CA, renewed by the one renewal rule (<see cref="CertificateRenewal"/>), when the CA
+/// bundle changed, or when it lacks one of the names the cluster's Services give it. The nodes
 /// read the files again every few seconds, so a renewal needs no restart. Without an install CA (tests that run the
 /// operator alone) nothing is written.
 /// </summary>
@@ -25,9 +27,9 @@ public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider t
         var name = SecretName(cluster);
         var ns = cluster.Metadata.NamespaceProperty;
         var existing = await Secrets.ReadOrNullAsync(kubernetes, name, ns, cancellationToken);
-        if (existing is not null && Current(existing, bundle)) return;
         // Through `kubectl port-forward` the router is localhost: a browser opening the dashboard checks that name.
         var hosts = new[] { cluster.Metadata.Name, $"{cluster.Metadata.Name}.{ns}", $"{cluster.Metadata.Name}.{ns}.svc", $"{RouterClusterResources.HeadlessName(cluster)}.{ns}.svc", "localhost", "127.0.0.1" };
+        if (existing is not null && Current(existing, bundle, hosts)) return;
         var issued = authority.IssueIdentity(PeerIdentity.Router(cluster.Metadata.Name), hosts);
         var data = new Dictionary<string, byte[]>
         {
@@ -39,15 +41,15 @@ public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider t
         await Secrets.WriteAsync(kubernetes, existing, metadata, "kubernetes.io/tls", data, cancellationToken);
     }
 
-    private bool Current(V1Secret secret, string bundle)
+    // Current while it was issued under this bundle, names every host and is not due for renewal.
+    private bool Current(V1Secret secret, string bundle, IReadOnlyList<string> hosts)
     {
         string? Text(string key) => secret.Data is { } data && data.TryGetValue(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
         if (Text("ca.crt") != bundle || Text("tls.crt") is not { } pem) return false;
         try
         {
             using var certificate = X509Certificate2.CreateFromPem(pem);
-            var left = certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime;
-            return left > (certificate.NotAfter - certificate.NotBefore) / 3;
+            return CertificateRenewal.Covers(certificate, hosts) && !CertificateRenewal.IsDue(certificate, time.GetUtcNow());
         }
         catch (CryptographicException)
         {

@@ -14,8 +14,7 @@ internal sealed class PeerChannels(RouterTransport transport) : IDisposable
     public Contracts.V1.ControlPlane.ControlPlaneClient ControlPlaneFor(string grpcAddress) => new(Channel(grpcAddress));
 
     private GrpcChannel Channel(string grpcAddress) =>
-        channels.GetOrAdd(grpcAddress, address => transport.PeerChannel(
-            address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 }));
+        channels.GetOrAdd(grpcAddress, transport.PeerChannel);
 
     public void Dispose()
     {

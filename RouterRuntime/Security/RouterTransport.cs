@@ -1,4 +1,3 @@
-using EtlRouter.Security.Identity;
 using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
 
@@ -14,11 +13,5 @@ internal sealed class RouterTransport(MutualTls? tls)
 
     public bool IsMutual => tls is not null;
 
-    public GrpcChannel PeerChannel(string address, GrpcChannelOptions options)
-    {
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3), EnableMultipleHttp2Connections = true };
-        tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"router node {address}");
-        options.HttpHandler = handler;
-        return GrpcChannel.ForAddress(TlsSettings.Url(address, tls is not null), options);
-    }
+    public GrpcChannel PeerChannel(string address) => RouterChannel.Open(address, tls, $"router node {address}");
 }

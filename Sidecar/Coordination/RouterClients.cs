@@ -1,6 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Sidecar.Security;
+using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
 
 namespace EtlRouter.Sidecar.Coordination;
@@ -12,16 +13,7 @@ internal sealed class RouterClients : IDisposable
 
     public RouterClients(SidecarOptions options, SidecarTransport transport)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(3),
-            // Watch streams live long; keep-alive pings notice a dead router node within seconds.
-            KeepAlivePingDelay = TimeSpan.FromSeconds(5),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-            EnableMultipleHttp2Connections = true,
-        };
-        transport.ForRouter(handler);
-        channel = GrpcChannel.ForAddress(options.ClusterEndpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, HttpHandler = handler });
+        channel = RouterChannel.Open(options.ClusterEndpoint.ToString(), transport.Tls, $"the router at {options.ClusterEndpoint}");
         Registry = new ServiceRegistry.ServiceRegistryClient(channel);
         Coordinator = new SidecarCoordinator.SidecarCoordinatorClient(channel);
         DeadLetters = new DeadLetters.DeadLettersClient(channel);

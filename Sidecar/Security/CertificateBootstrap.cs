@@ -49,7 +49,7 @@ internal sealed class CertificateBootstrap(SidecarOptions options, IdentityCerti
         while (!stoppingToken.IsCancellationRequested)
         {
             var notAfter = certificates.Certificate.NotAfter.ToUniversalTime();
-            var due = receivedAt + ((notAfter - receivedAt) / 2) - DateTime.UtcNow;
+            var due = CertificateRenewal.SidecarRenewsAt(receivedAt, notAfter) - DateTime.UtcNow;
             try
             {
                 if (due > TimeSpan.Zero) await Task.Delay(due, stoppingToken);

@@ -15,9 +15,6 @@ internal sealed class SidecarTransport(MutualTls? tls, SidecarOptions options)
 
     public bool IsMutual => tls is not null;
 
-    public void ForRouter(SocketsHttpHandler handler) =>
-        tls?.Configure(handler, MutualTls.Roles(PeerRole.Router), $"the router at {options.ClusterEndpoint}");
-
     public void ForSidecar(SocketsHttpHandler handler, string address) =>
         tls?.Configure(handler, IsPeerSidecar, $"the sidecar at {address}");
 

@@ -1,4 +1,5 @@
-using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Security.Cryptography.X509Certificates;
 using EtlRouter.Operator.Security;
 using EtlRouter.OperatorRuntime;
@@ -13,9 +14,9 @@ using Microsoft.Extensions.Logging;
 namespace EtlRouter.Operator.Webhooks.Certificates;
 
 /// <summary>
-/// Keeps the webhook's own CA and serving certificate in a Secret: creates them on first start, renews the
-/// serving certificate when a third of its life is left (and the CA likewise, keeping the old CA in the bundle
-/// until it expires), serves whatever the Secret holds, and keeps the webhook configurations' caBundle current.
+/// Keeps the webhook's own CA (<see cref="SecretAuthority"/>) and its serving certificate in one Secret: creates them
+/// on first start, renews each by the one renewal rule (<see cref="CertificateRenewal"/>), serves whatever the Secret
+/// holds, and keeps the webhook configurations' caBundle current.
 /// Every replica runs this; the Secret's resourceVersion makes sure two replicas never both write a new one.
 /// </summary>
 [GenericRbac(Groups = [""], Resources = ["secrets"], Verbs = RbacVerb.Get | RbacVerb.Create | RbacVerb.Update)]
@@ -28,6 +29,9 @@ public sealed class SelfSignedCertificateRotator(
     TimeProvider time,
     ILogger<SelfSignedCertificateRotator> logger) : BackgroundService
 {
+    private readonly SecretAuthority authority = new(client, new SecretAuthority.Options(
+        operatorSettings.Namespace, settings.SecretName, "etl-router-webhook-ca", settings.CaValidity, operatorSettings.Name), time, logger);
+
     /// <summary>The names the serving certificate covers: the Service's DNS names and any additional hosts.</summary>
     public IReadOnlyList<string> Hosts =>
     [
@@ -56,30 +60,45 @@ public sealed class SelfSignedCertificateRotator(
     }
 
     /// <summary>
-    /// Makes sure the Secret holds a certificate that is not due for renewal (a new one when <paramref name="force"/>),
-    /// serves it and publishes its CA bundle. Returns what is served.
+    /// Makes sure the Secret holds a CA and a serving certificate that are not due for renewal (a new serving
+    /// certificate when <paramref name="force"/>), serves it and publishes the CA bundle. Returns what is served.
+    /// A CA renewal is two steps: the new CA joins the bundle while the current serving certificate (signed by the old
+    /// CA, still in the bundle) is served on; the next serving certificate is signed by the new CA, which the API
+    /// server trusts by then.
     /// </summary>
     public async Task<WebhookCertificateBundle> RotateAsync(bool force, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var secret = await ReadSecretAsync(cancellationToken);
-            var stored = WebhookCertificateBundle.FromSecretData(secret?.Data);
-            var wanted = Renew(stored, force);
-            if (ReferenceEquals(wanted, stored))
+            var kept = await authority.EnsureAsync(cancellationToken)
+                ?? throw new InvalidOperationException($"Secret {operatorSettings.Namespace}/{settings.SecretName} holds no webhook CA");
+            var stored = StoredServing(kept);
+            if (!force && stored is not null
+                && !CertificateRenewal.IsDue(stored.Serving(), time.GetUtcNow(), settings.ServingCertificateValidity)
+                && CertificateRenewal.Covers(stored.Serving(), Hosts))
             {
-                await UseAsync(stored!, cancellationToken);
-                return stored!;
+                await UseAsync(stored, cancellationToken);
+                return stored;
             }
 
+            var issued = CertificateIssuer.IssueServing(kept.Authority, Hosts, time.GetUtcNow(), settings.ServingCertificateValidity);
+            var wanted = new WebhookCertificateBundle(
+                kept.BundlePem,
+                kept.Text(SecretAuthority.KeyKey)!,
+                issued.ExportCertificatePem() + "\n" + kept.Authority.ExportCertificatePem() + "\n",
+                issued.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
             try
             {
-                await WriteSecretAsync(secret, wanted, cancellationToken);
-                logger.LogInformation("Wrote a new webhook serving certificate to Secret {Namespace}/{Secret} (valid until {NotAfter:u})", operatorSettings.Namespace, settings.SecretName, wanted.Serving().NotAfter.ToUniversalTime());
+                await authority.WriteBesideAsync(kept, new Dictionary<string, byte[]>
+                {
+                    [WebhookCertificateBundle.ServingCertificateKey] = Encoding.UTF8.GetBytes(wanted.ServingCertificatePem),
+                    [WebhookCertificateBundle.ServingKeyKey] = Encoding.UTF8.GetBytes(wanted.ServingKeyPem),
+                }, cancellationToken);
+                logger.LogInformation("Wrote a new webhook serving certificate to Secret {Namespace}/{Secret} (valid until {NotAfter:u})", operatorSettings.Namespace, settings.SecretName, issued.NotAfter.ToUniversalTime());
                 await UseAsync(wanted, cancellationToken);
                 return wanted;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
+            catch (HttpOperationException e) when (SecretAuthority.Retry(e, attempt))
             {
                 // Another replica wrote first: read what it wrote and use that.
                 force = false;
@@ -87,56 +106,21 @@ public sealed class SelfSignedCertificateRotator(
         }
     }
 
-    private WebhookCertificateBundle Renew(WebhookCertificateBundle? stored, bool force)
+    // The serving certificate the Secret holds beside the CA, or null when it is missing or cannot be read.
+    private WebhookCertificateBundle? StoredServing(SecretAuthority.Kept kept)
     {
-        var now = time.GetUtcNow();
-        X509Certificate2? authority = null;
-        X509Certificate2? serving = null;
+        if (kept.Text(WebhookCertificateBundle.ServingCertificateKey) is not { } certificate || kept.Text(WebhookCertificateBundle.ServingKeyKey) is not { } key) return null;
+        var stored = new WebhookCertificateBundle(kept.BundlePem, kept.Text(SecretAuthority.KeyKey)!, certificate, key);
         try
         {
-            authority = stored?.Authority();
-            serving = stored?.Serving();
+            using var _ = stored.Serving();
+            return stored;
         }
-        catch (System.Security.Cryptography.CryptographicException e)
+        catch (CryptographicException e)
         {
-            logger.LogWarning("Secret {Namespace}/{Secret} holds certificates that cannot be read ({Error}); replacing them", operatorSettings.Namespace, settings.SecretName, e.Message);
+            logger.LogWarning("Secret {Namespace}/{Secret} holds a serving certificate that cannot be read ({Error}); replacing it", operatorSettings.Namespace, settings.SecretName, e.Message);
+            return null;
         }
-
-        var renewAuthority = authority is null || DueForRenewal(authority, settings.CaValidity, now);
-        var renewServing = force || serving is null || DueForRenewal(serving, settings.ServingCertificateValidity, now) || !Covers(serving);
-        if (!renewAuthority && !renewServing) return stored!;
-
-        var oldAuthorities = stored?.Authorities().Where(c => c.NotAfter.ToUniversalTime() > now.UtcDateTime).ToList() ?? [];
-        if (renewAuthority)
-        {
-            var next = CertificateIssuer.CreateAuthority("etl-router-webhook-ca", now, settings.CaValidity);
-            if (!renewServing && serving is not null && authority is not null)
-            {
-                // Two steps: publish the new CA beside the old one and keep serving the current certificate;
-                // the next serving certificate is signed by the new CA, which callers trust by then.
-                return WebhookCertificateBundle.Create(next, authority, serving, authority);
-            }
-
-            authority = next;
-        }
-
-        var issued = CertificateIssuer.IssueServing(authority!, Hosts, now, settings.ServingCertificateValidity);
-        var previous = oldAuthorities.FirstOrDefault(c => c.Thumbprint != authority!.Thumbprint);
-        return WebhookCertificateBundle.Create(authority!, previous, issued, authority!);
-    }
-
-    private static bool DueForRenewal(X509Certificate2 certificate, TimeSpan validity, DateTimeOffset now)
-    {
-        var left = certificate.NotAfter.ToUniversalTime() - now.UtcDateTime;
-        var life = certificate.NotAfter - certificate.NotBefore;
-        return left < (life < validity ? life : validity) / 3;
-    }
-
-    private bool Covers(X509Certificate2 serving)
-    {
-        var names = serving.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateDnsNames()
-            .Concat(e.EnumerateIPAddresses().Select(a => a.ToString()))).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return Hosts.All(names.Contains);
     }
 
     private async Task UseAsync(WebhookCertificateBundle bundle, CancellationToken cancellationToken)
@@ -144,15 +128,4 @@ public sealed class SelfSignedCertificateRotator(
         serving.Use(bundle.Serving());
         await publisher.PublishAsync(bundle.CaBundlePem, cancellationToken);
     }
-
-    private Task<V1Secret?> ReadSecretAsync(CancellationToken cancellationToken) =>
-        Secrets.ReadOrNullAsync(client, settings.SecretName, operatorSettings.Namespace, cancellationToken);
-
-    private Task WriteSecretAsync(V1Secret? existing, WebhookCertificateBundle bundle, CancellationToken cancellationToken) =>
-        Secrets.WriteAsync(client, existing, new V1ObjectMeta
-        {
-            Name = settings.SecretName,
-            NamespaceProperty = operatorSettings.Namespace,
-            Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = operatorSettings.Name },
-        }, "Opaque", bundle.ToSecretData(), cancellationToken);
 }
