@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using EtlRouter.Cli.Output;
 using EtlRouter.Cli.Resources;
-using EtlRouter.Entities.Schema;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Commands;
 

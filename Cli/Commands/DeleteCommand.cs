@@ -3,8 +3,8 @@ using EtlRouter.Cli.Resources;
 using EtlRouter.Cli.Targets;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Resources;
-using EtlRouter.Entities.Schema;
 using Grpc.Core;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Commands;
 

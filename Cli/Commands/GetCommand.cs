@@ -5,6 +5,7 @@ using EtlRouter.Cli.Targets;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Resources;
 using Google.Protobuf;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Commands;
 
@@ -88,7 +89,7 @@ internal static class GetCommand
         return command;
     }
 
-    private static async Task<int> FromRouterAsync(GlobalOptions global, RouterTarget router, Entities.Schema.EntityMetadata meta, string? wanted, string ns, OutputFormat format, CancellationToken cancellationToken)
+    private static async Task<int> FromRouterAsync(GlobalOptions global, RouterTarget router, EntityMetadata meta, string? wanted, string ns, OutputFormat format, CancellationToken cancellationToken)
     {
         if (meta.Type != typeof(EtlPipeline))
             throw new CliException($"the router holds pipelines only; get {meta.Plural} from Kubernetes (drop --router)", ExitCodes.Usage);

@@ -4,6 +4,7 @@ using EtlRouter.Cli.Resources;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Resources;
 using k8s;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Commands;
 
@@ -52,7 +53,7 @@ internal static class GraphCommand
             {
                 using var kube = global.Kubernetes(parse);
                 var ns = parse.GetValue(all) ? null : global.NamespaceOr(parse, kube.DefaultNamespace);
-                var items = await new CustomResources(kube).ListAsync(Entities.Schema.EntityMetadata.For<EtlPipeline>(), ns, null, cancellationToken);
+                var items = await new CustomResources(kube).ListAsync(EntityMetadata.For<EtlPipeline>(), ns, null, cancellationToken);
                 views.AddRange(items.Select(i => GraphSources.FromEntity(KubernetesJson.Deserialize<EtlPipeline>(i.ToJsonString()), $"{i["metadata"]?["namespace"]}/{i["metadata"]?["name"]}")));
             }
 

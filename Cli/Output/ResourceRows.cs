@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EtlRouter.Entities.Schema;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Output;
 

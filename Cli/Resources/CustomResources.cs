@@ -2,9 +2,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EtlRouter.Cli.Targets;
-using EtlRouter.Entities.Schema;
 using k8s;
 using k8s.Autorest;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Resources;
 

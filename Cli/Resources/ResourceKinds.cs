@@ -1,5 +1,5 @@
 using EtlRouter.Entities.Resources;
-using EtlRouter.Entities.Schema;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Cli.Resources;
 

@@ -7,6 +7,7 @@ using EtlRouter.Entities.Validation;
 using k8s;
 using k8s.Models;
 using YamlDotNet.Core;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Entities.Manifests;
 

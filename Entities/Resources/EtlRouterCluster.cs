@@ -2,6 +2,7 @@ using System.ComponentModel;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Schema;
 using k8s.Models;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Entities.Resources;
 

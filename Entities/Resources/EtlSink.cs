@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Schema;
 using k8s.Models;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Entities.Resources;
 

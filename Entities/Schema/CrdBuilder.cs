@@ -1,5 +1,6 @@
 using System.Reflection;
 using k8s.Models;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Entities.Schema;
 

@@ -5,6 +5,7 @@ using EtlRouter.OperatorRuntime;
 using EtlRouter.OperatorRuntime.Generation;
 using k8s;
 using k8s.Models;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Operator.Generation;
 

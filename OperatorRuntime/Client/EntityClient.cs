@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using EtlRouter.Entities.Schema;
 using EtlRouter.OperatorRuntime.Abstractions;
 using k8s;
 using k8s.Models;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.OperatorRuntime.Client;
 

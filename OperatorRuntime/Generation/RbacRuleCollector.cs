@@ -1,7 +1,7 @@
 using System.Reflection;
-using EtlRouter.Entities.Schema;
 using EtlRouter.OperatorRuntime.Abstractions;
 using k8s.Models;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.OperatorRuntime.Generation;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using EtlRouter.Entities.Schema;
 using EtlRouter.OperatorRuntime.Abstractions;
 using EtlRouter.OperatorRuntime.Client;
 using EtlRouter.OperatorRuntime.Metrics;
@@ -10,6 +9,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.OperatorRuntime.Reconciliation;
 

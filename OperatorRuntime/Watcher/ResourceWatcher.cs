@@ -1,10 +1,10 @@
-using EtlRouter.Entities.Schema;
 using EtlRouter.OperatorRuntime.Abstractions;
 using EtlRouter.OperatorRuntime.Client;
 using EtlRouter.OperatorRuntime.Metrics;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.OperatorRuntime.Watcher;
 

@@ -60,6 +60,14 @@ public sealed class AssemblyBoundaryTests
         Assert.Empty(offenders);
     }
 
+    [Fact]
+    public void The_generic_operator_runtime_references_none_of_our_assemblies_but_its_abstractions()
+    {
+        var ours = Assembly.Load("EtlRouter.OperatorRuntime").GetReferencedAssemblies()
+            .Select(a => a.Name!).Where(name => name.StartsWith("EtlRouter.", StringComparison.Ordinal) || name.StartsWith("etl", StringComparison.Ordinal));
+        Assert.Equal(["EtlRouter.OperatorRuntime.Abstractions"], ours);
+    }
+
     private static IEnumerable<Type> TypesUsedBy(Type type, BindingFlags flags)
     {
         var direct = type.GetInterfaces().Append(type.BaseType)

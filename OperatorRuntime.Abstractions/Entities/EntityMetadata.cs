@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Reflection;
 using k8s.Models;
 
-namespace EtlRouter.Entities.Schema;
+namespace EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 /// <summary>Everything the attributes of an entity class say about its resource: group, kind, names, scope.</summary>
 public sealed record EntityMetadata(

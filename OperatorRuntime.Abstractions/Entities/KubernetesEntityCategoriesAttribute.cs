@@ -1,4 +1,4 @@
-namespace EtlRouter.Entities.Schema;
+namespace EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 /// <summary>Categories a resource belongs to, so <c>kubectl get etl</c> lists every kind of ours.</summary>
 /// <example><code>[KubernetesEntityCategories("etl")]</code></example>

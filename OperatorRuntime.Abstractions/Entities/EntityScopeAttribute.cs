@@ -1,4 +1,4 @@
-namespace EtlRouter.Entities.Schema;
+namespace EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 /// <summary>Whether a custom resource lives in a namespace or in the whole cluster (KubeOps' name).</summary>
 /// <example><code>[EntityScope(EntityScope.Namespaced)] public sealed class EtlPipeline ...</code></example>

@@ -1,4 +1,4 @@
-namespace EtlRouter.Entities.Schema;
+namespace EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 /// <summary>Short names for <c>kubectl get</c> (KubeOps' name).</summary>
 /// <example><code>[KubernetesEntityShortNames("etlp")]</code></example>
