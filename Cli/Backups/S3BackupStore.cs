@@ -1,13 +1,14 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using EtlRouter.Connectors.Hosting;
 
 namespace EtlRouter.Cli.Backups;
 
 /// <summary>
-/// Backups in S3 (s3://bucket/prefix) through the AWS SDK: credentials and region from the usual AWS
-/// variables and profiles; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for S3-compatible stores such as MinIO,
-/// addressed path-style.
+/// Backups in S3 (s3://bucket/prefix) through the AWS SDK, set up as the S3 connectors are (<see cref="S3Clients"/>):
+/// credentials and region from the usual AWS variables and profiles; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for
+/// S3-compatible stores such as MinIO.
 /// </summary>
 internal sealed class S3BackupStore : IBackupStore, IDisposable
 {
@@ -20,20 +21,10 @@ internal sealed class S3BackupStore : IBackupStore, IDisposable
         bucket = url.Host;
         prefix = url.AbsolutePath.Trim('/') is { Length: > 0 } p ? p + "/" : string.Empty;
         Location = $"s3://{bucket}/{prefix}";
-        // Checksums only where S3 requires them: S3-compatible stores often lack the newer trailing checksums.
-        var config = new AmazonS3Config
-        {
-            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if ((environment("AWS_ENDPOINT_URL_S3") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            config.ForcePathStyle = true;
-        }
-
-        if (environment("AWS_REGION") is { Length: > 0 } region) config.AuthenticationRegion = region;
-        client = new AmazonS3Client(config);
+        var endpoint = S3Clients.EndpointFromEnvironment(environment);
+        var variable = environment("AWS_ENDPOINT_URL_S3") is { Length: > 0 } ? "AWS_ENDPOINT_URL_S3" : "AWS_ENDPOINT_URL";
+        if (S3Clients.EndpointProblem(variable, endpoint) is { } problem) throw new CliException(problem, ExitCodes.Usage);
+        client = S3Clients.Create(endpoint, environment("AWS_REGION"));
     }
 
     public string Location { get; }

@@ -71,6 +71,12 @@ public sealed class EtlCtlSafetyTests
             Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
         }
 
+        // The S3 endpoint is checked as the S3 connectors check theirs (one client setup), before anything is read.
+        etlctl.Environment["AWS_ENDPOINT_URL_S3"] = "minio:9000";
+        var s3 = await etlctl.RunAsync("backup", "create", "--dest", "s3://backups/router");
+        Assert.True(s3.Exit == 2, $"exit {s3.Exit}: {s3.Error}");
+        Assert.StartsWith("error: AWS_ENDPOINT_URL_S3: 'minio:9000' is not an http(s) URL; write e.g. http://127.0.0.1:9000", s3.Error, StringComparison.Ordinal);
+
         Assert.Equal(before, await SnapshotAsync(node));
     }
 
