@@ -48,28 +48,14 @@ public sealed class Processes : IDisposable
         lock (peaks)
         {
             var process = started.Single(s => s.Role == role).Process;
-            process.Refresh();
-            return process.WorkingSet64;
+            return (long)(ProcessFigures.RssMiB(process.Id).Now * 1024 * 1024);
         }
     }
 
     /// <summary>CPU seconds each process has used so far.</summary>
     public Dictionary<string, double> CpuSeconds()
     {
-        lock (peaks) return started.ToDictionary(s => s.Role, s => Cpu(s.Process));
-
-        static double Cpu(Process process)
-        {
-            try
-            {
-                process.Refresh();
-                return process.TotalProcessorTime.TotalSeconds;
-            }
-            catch (InvalidOperationException)
-            {
-                return 0;
-            }
-        }
+        lock (peaks) return started.ToDictionary(s => s.Role, s => ProcessFigures.CpuSeconds(s.Process.HasExited ? null : s.Process.Id));
     }
 
     /// <summary>CPU each process used since <paramref name="since"/>, busiest first: where a run's cores went.</summary>
@@ -93,16 +79,8 @@ public sealed class Processes : IDisposable
         {
             foreach (var (role, process) in started)
             {
-                try
-                {
-                    var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-                    if (line is null) continue;
-                    var rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-                    peaks[role] = Math.Max(peaks.GetValueOrDefault(role), rss);
-                }
-                catch (IOException)
-                {
-                }
+                var rss = (long)(ProcessFigures.RssMiB(process.Id).Now * 1024 * 1024);
+                peaks[role] = Math.Max(peaks.GetValueOrDefault(role), rss);
             }
         }
     }

@@ -109,13 +109,13 @@ public static class ScaleBench
             var window = TimeSpan.FromSeconds(quick ? 10 : 30);
             var leader = await system.LeaderAsync(CancellationToken.None);
             var cpuBefore = system.Nodes.ToDictionary(n => n.Name, n => ProcessFigures.CpuSeconds(n.ProcessId));
-            var generatorBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+            var generatorBefore = ProcessFigures.CpuSeconds(Environment.ProcessId);
             var reportsBefore = Interlocked.Read(ref sidecars.FlowReports);
             sidecars.TakeHeartbeatLatencies();
             await Task.Delay(window);
             heartbeats = sidecars.TakeHeartbeatLatencies();
             var cpu = system.Nodes.ToDictionary(n => n.Name, n => (ProcessFigures.CpuSeconds(n.ProcessId) - cpuBefore[n.Name]) / window.TotalSeconds);
-            var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - generatorBefore) / window.TotalSeconds;
+            var generatorCpu = (ProcessFigures.CpuSeconds(Environment.ProcessId) - generatorBefore) / window.TotalSeconds;
             var flowPerSecond = (Interlocked.Read(ref sidecars.FlowReports) - reportsBefore) / window.TotalSeconds;
             var status = await system.StatusAsync(leader, CancellationToken.None);
             Say(F($"- Steady load over {window.TotalSeconds:0} s: {heartbeats.Count / window.TotalSeconds:0} heartbeats/s (p50 {Percentile(heartbeats, 0.5):0.0} ms, p99 {Percentile(heartbeats, 0.99):0.0} ms, {Interlocked.Read(ref sidecars.HeartbeatFailures)} failed so far) and {flowPerSecond:0} flow reports/s."));

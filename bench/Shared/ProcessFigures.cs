@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace EtlRouter.Bench;
 
-/// <summary>A process's CPU time and memory as Linux's /proc reports them.</summary>
+/// <summary>
+/// A process's CPU time and memory as Linux's /proc reports them: the one way every benchmark measures a process
+/// (compiled into each bench), so figures from different benches can be compared.
+/// </summary>
 public static class ProcessFigures
 {
     private const double TicksPerSecond = 100;
