@@ -70,12 +70,8 @@ public sealed class OfflineCommandTests
         var png = Path.Combine(Path.GetTempPath(), $"etlctl-graph-{Guid.NewGuid():N}.png");
         try
         {
-            using var render = Process.Start(new ProcessStartInfo(dot, ["-Tpng", "-o", png]) { RedirectStandardInput = true, RedirectStandardError = true })!;
-            await render.StandardInput.WriteAsync(output);
-            render.StandardInput.Close();
-            var errors = await render.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await render.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Assert.True(render.ExitCode == 0, errors);
+            var render = await ProcessRun.RunAsync(dot, ["-Tpng", "-o", png], TimeSpan.FromSeconds(60), input: output);
+            Assert.True(render.Succeeded, render.ToString());
             var bytes = await File.ReadAllBytesAsync(png, TestContext.Current.CancellationToken);
             Assert.True(bytes.Length > 1000);
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
@@ -130,10 +126,7 @@ public sealed class OfflineCommandTests
         Assert.Contains("etlpipelines", kinds.Split('\n', StringSplitOptions.TrimEntries));
 
         var (_, script, _) = await runner.RunAsync("completion", "bash");
-        var bash = Process.Start(new ProcessStartInfo("bash", ["-n"]) { RedirectStandardInput = true, RedirectStandardError = true })!;
-        await bash.StandardInput.WriteAsync(script);
-        bash.StandardInput.Close();
-        await bash.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(0, bash.ExitCode);
+        var bash = await ProcessRun.RunAsync("bash", ["-n"], TimeSpan.FromSeconds(30), input: script);
+        Assert.True(bash.Succeeded, bash.ToString());
     }
 }

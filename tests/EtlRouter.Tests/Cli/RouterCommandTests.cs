@@ -222,18 +222,9 @@ public sealed class RouterCommandTests
     private static async Task<(int Exit, string Out)> RunProcessAsync(params string[] args)
     {
         var dll = ChildProcess.Built("Cli", "etlctl");
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [dll, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ETLCTL_TLS_DIR"] = TestCertificates.DirectoryFor(TestCertificates.Admin) },
-        })!;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        _ = process.StandardError.ReadToEndAsync(deadline.Token);
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output);
+        var run = await ProcessRun.RunAsync("dotnet", [dll, .. args], TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["ETLCTL_TLS_DIR"] = TestCertificates.DirectoryFor(TestCertificates.Admin) });
+        return (run.ExitCode, run.Output);
     }
 
     private static int Rows(string output, string prefix) => output.Split('\n').Count(l => l.StartsWith(prefix, StringComparison.Ordinal));

@@ -46,22 +46,12 @@ public sealed class GeneratedConfigTests
         var kubectl = Executables.Find("kubectl");
         if (kubectl is null) Assert.Skip("kubectl is not on PATH: cannot run `kubectl kustomize`");
 
-        var start = new System.Diagnostics.ProcessStartInfo(kubectl, ["kustomize", Path.Combine(RepositoryRoot.Path, folder)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var errors = await process.StandardError.ReadToEndAsync(deadline.Token);
-        await process.WaitForExitAsync(deadline.Token);
-        Assert.True(process.ExitCode == 0, $"kubectl kustomize {folder} failed: {errors}");
+        var kustomized = await ProcessRun.RunAsync(kubectl, ["kustomize", Path.Combine(RepositoryRoot.Path, folder)], TimeSpan.FromSeconds(60));
+        Assert.True(kustomized.Succeeded, $"kubectl kustomize {folder} failed: {kustomized}");
         if (folder != "config/samples")
         {
-            Assert.Contains("kind: MutatingWebhookConfiguration", await output, StringComparison.Ordinal);
-            Assert.Contains("kind: ValidatingWebhookConfiguration", await output, StringComparison.Ordinal);
+            Assert.Contains("kind: MutatingWebhookConfiguration", kustomized.Output, StringComparison.Ordinal);
+            Assert.Contains("kind: ValidatingWebhookConfiguration", kustomized.Output, StringComparison.Ordinal);
         }
     }
 }

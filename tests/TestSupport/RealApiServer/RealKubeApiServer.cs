@@ -83,8 +83,8 @@ public sealed class RealKubeApiServer : IAsyncDisposable
         if (Unavailable is { } reason) throw Xunit.Sdk.SkipException.ForSkip(reason);
         var directory = System.IO.Directory.CreateTempSubdirectory("etl-kube-apiserver-").FullName;
         var api = new RealKubeApiServer(Environment.GetEnvironmentVariable(BinaryVariable)!, directory, FreePorts.Take(3));
-        using (var pki = System.Diagnostics.Process.Start(Script, ["pki", directory])!)
-            await pki.WaitForExitAsync();
+        var pki = await ProcessRun.RunAsync(Script, ["pki", directory], TimeSpan.FromMinutes(1));
+        if (!pki.Succeeded) throw new InvalidOperationException($"scripts/kube-apiserver pki failed: {pki}");
         await File.WriteAllTextAsync(api.AdminKubeconfig, api.Kubeconfig(user: "admin", $"    token: {api.AdminToken}"));
         api.etcd.Start();
         await api.StartAgainAsync();
