@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace EtlRouter.Operator;
 
 /// <summary>Everything etl-operator runs, registered in one place; tests compose the same thing.</summary>
-public static class EtlOperatorServices
+internal static class EtlOperatorServices
 {
     public static IServiceCollection AddEtlOperator(this IServiceCollection services, OperatorSettings operatorSettings, RouterSettings routerSettings)
     {

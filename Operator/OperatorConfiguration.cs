@@ -10,7 +10,7 @@ namespace EtlRouter.Operator;
 /// install's EtlRouterCluster, NAMESPACE/NAME), ROUTER_ENDPOINT (a router outside Kubernetes instead),
 /// LEADER_ELECTION ("false" to turn it off).
 /// </summary>
-public static class OperatorConfiguration
+internal static class OperatorConfiguration
 {
     public static (OperatorSettings Operator, RouterSettings Router) Read(IConfiguration configuration)
     {

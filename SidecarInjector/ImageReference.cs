@@ -8,7 +8,7 @@ namespace EtlRouter.SidecarInjector;
 /// :tag and @algorithm:digest; the name at most 255 characters, a tag at most 128. A kubelet would fail to pull
 /// anything else; the injector refuses it before it reaches a pod.
 /// </summary>
-public static partial class ImageReference
+internal static partial class ImageReference
 {
     public const int MaxNameLength = 255;
 

@@ -6,7 +6,7 @@ namespace EtlRouter.SidecarInjector;
 /// Which pods get the sidecar. The webhook configuration's selectors filter cheaply in the API server; these
 /// rules are the same ones enforced in code, so a misconfigured webhook still does the right thing.
 /// </summary>
-public static class InjectionPolicy
+internal static class InjectionPolicy
 {
     public static InjectionDecision Decide(V1Pod pod, string namespaceName, IReadOnlyDictionary<string, string>? namespaceLabels, InjectorSettings settings)
     {

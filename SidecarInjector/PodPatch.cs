@@ -9,7 +9,7 @@ namespace EtlRouter.SidecarInjector;
 /// and the etl.router/injected-version annotation that records what was done. Only "add" operations, each on a
 /// path that exists by then, so the patch applies to exactly the pod it was computed for.
 /// </summary>
-public static class PodPatch
+internal static class PodPatch
 {
     public static JsonArray AddSidecar(V1Pod pod, V1Container sidecar, SidecarMode mode, string version)
     {

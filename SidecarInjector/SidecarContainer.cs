@@ -6,7 +6,7 @@ namespace EtlRouter.SidecarInjector;
 
 /// <summary>The sidecar container for a <see cref="SidecarSpec"/>: env from the downward API, probes, and a
 /// non-root, read-only, no-capabilities security context that passes the "restricted" Pod Security Standard.</summary>
-public static class SidecarContainer
+internal static class SidecarContainer
 {
     /// <summary>The image's non-root user (the distroless "nonroot" uid).</summary>
     public const long RunAsUser = 65532;

@@ -8,7 +8,7 @@ namespace EtlRouter.SidecarInjector;
 /// Reads a pod's etl.router/* annotations over the settings' defaults. Every bad value is reported with the
 /// annotation's name and what to write instead; the webhook refuses the pod rather than inject something broken.
 /// </summary>
-public static class SidecarOverrides
+internal static class SidecarOverrides
 {
     /// <summary>Native sidecars (init containers with restartPolicy Always) are on by default from this version.</summary>
     public static readonly Version NativeSidecarsSince = new(1, 29);

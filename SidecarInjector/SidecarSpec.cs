@@ -1,7 +1,7 @@
 namespace EtlRouter.SidecarInjector;
 
 /// <summary>The sidecar one pod gets: the settings' defaults with the pod's annotations applied and checked.</summary>
-public sealed record SidecarSpec(
+internal sealed record SidecarSpec(
     string Image,
     string ClusterEndpoint,
     int GrpcPort,

@@ -17,7 +17,7 @@ namespace EtlRouter.Operator.Controllers;
 [EntityRbac(typeof(EtlPipeline), Verbs = RbacVerb.Get | RbacVerb.List | RbacVerb.Watch | RbacVerb.Update | RbacVerb.Patch)]
 [GenericRbac(Groups = ["etl.router"], Resources = ["etlpipelines/status"], Verbs = RbacVerb.Get | RbacVerb.Update | RbacVerb.Patch)]
 [GenericRbac(Groups = [""], Resources = ["events"], Verbs = RbacVerb.Create | RbacVerb.Patch | RbacVerb.Get)]
-public sealed class EtlPipelineController(
+internal sealed class EtlPipelineController(
     ReferenceResolver references,
     RouterResolver routers,
     RouterConnections router,

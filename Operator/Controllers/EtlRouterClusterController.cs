@@ -22,7 +22,7 @@ namespace EtlRouter.Operator.Controllers;
 [GenericRbac(Groups = [""], Resources = ["services"], Verbs = RbacVerb.All)]
 [GenericRbac(Groups = [""], Resources = ["secrets"], Verbs = RbacVerb.Get | RbacVerb.Create | RbacVerb.Update)]
 [GenericRbac(Groups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = RbacVerb.All)]
-public sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, RouterPodAddresses addresses, IEventPublisher events, IServedApiVersions apiVersions, RouterIdentitySecrets identities) : IEntityController<EtlRouterCluster>
+internal sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterConnections router, RouterPodAddresses addresses, IEventPublisher events, IServedApiVersions apiVersions, RouterIdentitySecrets identities) : IEntityController<EtlRouterCluster>
 {
     private const string PolicyGroup = "policy";
 

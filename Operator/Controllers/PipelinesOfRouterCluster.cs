@@ -5,7 +5,7 @@ using EtlRouter.OperatorRuntime.Abstractions;
 namespace EtlRouter.Operator.Controllers;
 
 /// <summary>When an EtlRouterCluster appears or changes, the pipelines that run on it reconcile (those waiting for it first of all).</summary>
-public sealed class PipelinesOfRouterCluster(IEntityCache<EtlPipeline> pipelines, RouterResolver resolver) : IEntityMapper<EtlRouterCluster, EtlPipeline>
+internal sealed class PipelinesOfRouterCluster(IEntityCache<EtlPipeline> pipelines, RouterResolver resolver) : IEntityMapper<EtlRouterCluster, EtlPipeline>
 {
     public IEnumerable<EntityKey> Map(EtlRouterCluster cluster) =>
         pipelines.List()

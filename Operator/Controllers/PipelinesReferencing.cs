@@ -4,7 +4,7 @@ using EtlRouter.OperatorRuntime.Abstractions;
 namespace EtlRouter.Operator.Controllers;
 
 /// <summary>When a source, transform or sink changes, the pipelines of its namespace that name it reconcile.</summary>
-public sealed class PipelinesReferencing<TService>(IEntityCache<EtlPipeline> pipelines) : IEntityMapper<TService, EtlPipeline>
+internal sealed class PipelinesReferencing<TService>(IEntityCache<EtlPipeline> pipelines) : IEntityMapper<TService, EtlPipeline>
     where TService : IServiceEntity
 {
     public IEnumerable<EntityKey> Map(TService related) =>

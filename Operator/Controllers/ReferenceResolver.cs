@@ -6,7 +6,7 @@ using EtlRouter.OperatorRuntime.Abstractions;
 namespace EtlRouter.Operator.Controllers;
 
 /// <summary>Finds the EtlSource, EtlTransform and EtlSink each stage names, in the pipeline's namespace.</summary>
-public sealed class ReferenceResolver(IEntityCache<EtlSource> sources, IEntityCache<EtlTransform> transforms, IEntityCache<EtlSink> sinks)
+internal sealed class ReferenceResolver(IEntityCache<EtlSource> sources, IEntityCache<EtlTransform> transforms, IEntityCache<EtlSink> sinks)
 {
     public (IReadOnlyDictionary<string, IServiceEntity> Resolved, IReadOnlyList<ValidationIssue> Missing) Resolve(string @namespace, PipelineGraph graph)
     {

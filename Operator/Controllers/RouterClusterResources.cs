@@ -10,7 +10,7 @@ namespace EtlRouter.Operator.Controllers;
 /// (it publishes pods before they are ready, since peers must find each other to become ready), a client
 /// Service, a StatefulSet with one PVC per node, and a PodDisruptionBudget that keeps a quorum.
 /// </summary>
-public static class RouterClusterResources
+internal static class RouterClusterResources
 {
     public const string DataDir = "/var/lib/etl-router";
 

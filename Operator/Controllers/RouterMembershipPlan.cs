@@ -8,7 +8,7 @@ namespace EtlRouter.Operator.Controllers;
 /// <param name="Replicas">What the StatefulSet's replicas should be now.</param>
 /// <param name="Add">The ordinal of the node to add to the Raft group now, if any.</param>
 /// <param name="Remove">The ordinal of the node to remove from the Raft group now, if any.</param>
-public sealed record RouterMembershipPlan(int Replicas, int? Add, int? Remove)
+internal sealed record RouterMembershipPlan(int Replicas, int? Add, int? Remove)
 {
     /// <summary>The next step from where things stand.</summary>
     /// <param name="wanted">spec.replicas.</param>

@@ -6,7 +6,7 @@ namespace EtlRouter.Operator.Controllers;
 /// Where a router cluster's node N answers Raft: its pod's name under the headless Service. Tests whose routers are
 /// processes on 127.0.0.1 register their own, as they give the cluster's client Service their own address.
 /// </summary>
-public class RouterPodAddresses
+internal class RouterPodAddresses
 {
     public virtual string RaftAddress(EtlRouterCluster cluster, int ordinal) => RouterClusterResources.RaftAddress(cluster, ordinal);
 

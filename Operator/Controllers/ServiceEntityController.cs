@@ -18,7 +18,7 @@ namespace EtlRouter.Operator.Controllers;
 [EntityRbac(typeof(EtlSource), typeof(EtlTransform), typeof(EtlSink), Verbs = RbacVerb.Get | RbacVerb.List | RbacVerb.Watch)]
 [GenericRbac(Groups = ["etl.router"], Resources = ["etlsources/status", "etltransforms/status", "etlsinks/status"], Verbs = RbacVerb.Get | RbacVerb.Update | RbacVerb.Patch)]
 [GenericRbac(Groups = ["apps"], Resources = ["deployments", "statefulsets"], Verbs = RbacVerb.Get | RbacVerb.Patch)]
-public sealed class ServiceEntityController<TService>(RouterConnections router, WorkloadScaler scaler, IEventPublisher events) : IEntityController<TService>
+internal sealed class ServiceEntityController<TService>(RouterConnections router, WorkloadScaler scaler, IEventPublisher events) : IEntityController<TService>
     where TService : IServiceEntity
 {
     public async Task<ReconciliationResult<TService>> ReconcileAsync(TService entity, CancellationToken cancellationToken)

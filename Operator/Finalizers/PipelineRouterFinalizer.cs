@@ -13,7 +13,7 @@ namespace EtlRouter.Operator.Finalizers;
 /// router is unreachable the object stays (Terminating) and the finalizer retries; an administrator who has
 /// given up on the router can remove the finalizer by hand.
 /// </summary>
-public sealed class PipelineRouterFinalizer(RouterResolver routers, RouterConnections router, IEventPublisher events, ILogger<PipelineRouterFinalizer> logger) : IEntityFinalizer<EtlPipeline>
+internal sealed class PipelineRouterFinalizer(RouterResolver routers, RouterConnections router, IEventPublisher events, ILogger<PipelineRouterFinalizer> logger) : IEntityFinalizer<EtlPipeline>
 {
     public const string Name = "etl.router/router-cleanup";
 

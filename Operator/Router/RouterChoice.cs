@@ -5,4 +5,4 @@ namespace EtlRouter.Operator.Router;
 /// cannot be reached by name yet, <paramref name="Endpoint"/> is null and <paramref name="Problem"/> says why and
 /// what to do.
 /// </summary>
-public sealed record RouterChoice(string Cluster, string? Endpoint, string? Problem);
+internal sealed record RouterChoice(string Cluster, string? Endpoint, string? Problem);

@@ -15,7 +15,7 @@ namespace EtlRouter.Operator.Router;
 /// their own), over mutual TLS with the operator's identity unless TLS_MODE=plaintext, and the deadline every
 /// call carries.
 /// </summary>
-public sealed class RouterConnections(RouterSettings settings, ILoggerFactory loggerFactory, InstallAuthority? authority = null) : IDisposable
+internal sealed class RouterConnections(RouterSettings settings, ILoggerFactory loggerFactory, InstallAuthority? authority = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly Lock _tlsLock = new();

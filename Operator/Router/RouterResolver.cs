@@ -9,7 +9,7 @@ namespace EtlRouter.Operator.Router;
 /// install's may instead be given an explicit <see cref="RouterSettings.Endpoint"/> (a router outside Kubernetes,
 /// as in local runs and tests), which is used without looking the cluster up.
 /// </summary>
-public sealed class RouterResolver(RouterSettings settings, IEntityCache<EtlRouterCluster> clusters)
+internal sealed class RouterResolver(RouterSettings settings, IEntityCache<EtlRouterCluster> clusters)
 {
     public RouterChoice Resolve(EtlPipeline pipeline)
     {

@@ -4,7 +4,7 @@ using EtlRouter.Entities.Resources;
 namespace EtlRouter.Operator.Router;
 
 /// <summary>Which router cluster the install uses and how it is reached; bound from configuration section "Router".</summary>
-public sealed class RouterSettings
+internal sealed class RouterSettings
 {
     /// <summary>
     /// The install's EtlRouterCluster, NAMESPACE/NAME (ROUTER_CLUSTER): pipelines that name none run on it, and the

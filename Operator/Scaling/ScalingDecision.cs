@@ -9,7 +9,7 @@ namespace EtlRouter.Operator.Scaling;
 /// a lower one only when no recommendation of the last scaleDownDelay asked for more (the stabilization window,
 /// which is what keeps a workload from flapping), and never before a whole window has been seen.
 /// </summary>
-public static class ScalingDecision
+internal static class ScalingDecision
 {
     /// <param name="policy">The resource's spec.scaling.</param>
     /// <param name="current">The workload's spec.replicas now.</param>
@@ -59,4 +59,4 @@ public static class ScalingDecision
 /// <param name="Replicas">What the workload should have now.</param>
 /// <param name="Recommended">What the backlog alone asks for (kept in the window).</param>
 /// <param name="Reason">Why, for status and events.</param>
-public sealed record ScalingOutcome(int Replicas, int Recommended, string Reason);
+internal sealed record ScalingOutcome(int Replicas, int Recommended, string Reason);

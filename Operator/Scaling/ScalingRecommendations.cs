@@ -6,7 +6,7 @@ namespace EtlRouter.Operator.Scaling;
 /// The recent recommendations per scaled resource (by uid), in memory as HPA keeps them: an operator that restarts
 /// starts a fresh window and so scales nothing down before a whole scaleDownDelay has passed.
 /// </summary>
-public sealed class ScalingRecommendations
+internal sealed class ScalingRecommendations
 {
     private readonly ConcurrentDictionary<string, Window> windows = new(StringComparer.Ordinal);
 

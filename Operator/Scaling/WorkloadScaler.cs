@@ -17,7 +17,7 @@ namespace EtlRouter.Operator.Scaling;
 /// the backlog, decide (<see cref="ScalingDecision"/>), patch spec.replicas when it changes, and say why in
 /// status.scaling and an event.
 /// </summary>
-public sealed class WorkloadScaler(
+internal sealed class WorkloadScaler(
     IKubernetes kubernetes,
     RouterConnections router,
     ScalingRecommendations recommendations,

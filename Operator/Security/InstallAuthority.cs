@@ -23,7 +23,7 @@ namespace EtlRouter.Operator.Security;
 /// resourceVersion keeps two replicas from both writing a new CA.
 /// </summary>
 [GenericRbac(Groups = [""], Resources = ["secrets"], Verbs = RbacVerb.Get | RbacVerb.Create | RbacVerb.Update)]
-public sealed class InstallAuthority(
+internal sealed class InstallAuthority(
     IKubernetes client,
     InstallAuthoritySettings settings,
     OperatorSettings operatorSettings,

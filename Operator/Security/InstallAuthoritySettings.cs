@@ -1,7 +1,7 @@
 namespace EtlRouter.Operator.Security;
 
 /// <summary>The install CA the operator keeps, and what it issues; bound from configuration section "Install".</summary>
-public sealed class InstallAuthoritySettings
+internal sealed class InstallAuthoritySettings
 {
     /// <summary>The Secret in the operator's namespace holding the CA (ca.crt and ca.key).</summary>
     public string CaSecretName { get; set; } = "etl-router-ca";

@@ -17,7 +17,7 @@ namespace EtlRouter.Operator.Security;
 /// read the files again every few seconds, so a renewal needs no restart. Without an install CA (tests that run the
 /// operator alone) nothing is written.
 /// </summary>
-public sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider time, InstallAuthority? authority = null)
+internal sealed class RouterIdentitySecrets(IKubernetes kubernetes, TimeProvider time, InstallAuthority? authority = null)
 {
     public static string SecretName(EtlRouterCluster cluster) => cluster.Metadata.Name + "-tls";
 

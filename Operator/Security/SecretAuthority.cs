@@ -18,7 +18,7 @@ namespace EtlRouter.Operator.Security;
 /// use and renewed by <see cref="CertificateRenewal"/>; writes carry the resourceVersion that was read, so when two
 /// replicas race one gets a 409, reads again and uses what the other wrote. Other keys of the Secret are kept.
 /// </summary>
-public sealed class SecretAuthority(IKubernetes client, SecretAuthority.Options options, TimeProvider time, ILogger logger)
+internal sealed class SecretAuthority(IKubernetes client, SecretAuthority.Options options, TimeProvider time, ILogger logger)
 {
     public const string BundleKey = AuthorityFiles.CertificateFile;
     public const string KeyKey = AuthorityFiles.KeyFile;

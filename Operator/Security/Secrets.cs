@@ -10,7 +10,7 @@ namespace EtlRouter.Operator.Security;
 /// learn it is not there, then create it or replace it with the resourceVersion that was read, so two replicas
 /// writing at once get a 409 rather than a lost update.
 /// </summary>
-public static class Secrets
+internal static class Secrets
 {
     public static async Task<V1Secret?> ReadOrNullAsync(IKubernetes client, string name, string ns, CancellationToken cancellationToken)
     {

@@ -17,10 +17,10 @@ using Microsoft.Extensions.Logging;
 namespace EtlRouter.Operator.Security;
 
 /// <summary>A sidecar's request: its projected ServiceAccount token and a signing request for its own key.</summary>
-public sealed record SidecarCertificateRequest(string? Token, string? Csr);
+internal sealed record SidecarCertificateRequest(string? Token, string? Csr);
 
 /// <summary>The answer: the sidecar's certificate and the CA bundle to trust peers with.</summary>
-public sealed record SidecarCertificateResponse(string Certificate, string CaBundle);
+internal sealed record SidecarCertificateResponse(string Certificate, string CaBundle);
 
 /// <summary>
 /// Where sidecars get their identity, as Istio's agents get theirs from istiod: POST a projected ServiceAccount
@@ -30,7 +30,7 @@ public sealed record SidecarCertificateResponse(string Certificate, string CaBun
 /// TLS with the operator's own install-CA certificate, so the sidecar knows whom it hands its token to.
 /// </summary>
 [GenericRbac(Groups = ["authentication.k8s.io"], Resources = ["tokenreviews"], Verbs = RbacVerb.Create)]
-public static class SidecarCertificateEndpoint
+internal static class SidecarCertificateEndpoint
 {
     public const string Path = "/v1/sidecar-certificates";
 

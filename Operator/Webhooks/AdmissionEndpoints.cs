@@ -14,7 +14,7 @@ namespace EtlRouter.Operator.Webhooks;
 /// The two admission endpoints, on the HTTPS port only. A body that is not an AdmissionReview gets 400 with a
 /// message; everything else gets 200 with the review's response, as the API server expects.
 /// </summary>
-public static class AdmissionEndpoints
+internal static class AdmissionEndpoints
 {
     public const string InjectPath = "/mutate-v1-pod";
     public const string ValidatePipelinePath = "/validate-etl-router-v1-etlpipeline";

@@ -7,7 +7,7 @@ namespace EtlRouter.Operator.Webhooks;
 /// The API server's version (GET /version), read once: the injector adds native sidecars from 1.29 on.
 /// Unknown (the call failed) means "assume older", which is always safe.
 /// </summary>
-public sealed partial class ClusterVersion(IKubernetes client)
+internal sealed partial class ClusterVersion(IKubernetes client)
 {
     private Version? known;
 

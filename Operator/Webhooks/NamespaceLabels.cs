@@ -11,7 +11,7 @@ namespace EtlRouter.Operator.Webhooks;
 /// Cached briefly: a burst of pods in one namespace asks the API server once.
 /// </summary>
 [GenericRbac(Groups = [""], Resources = ["namespaces"], Verbs = RbacVerb.Get)]
-public sealed class NamespaceLabels(IKubernetes client, TimeProvider time)
+internal sealed class NamespaceLabels(IKubernetes client, TimeProvider time)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (IReadOnlyDictionary<string, string> Labels, DateTimeOffset Read)> cache = new(StringComparer.Ordinal);

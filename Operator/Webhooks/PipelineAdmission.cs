@@ -12,7 +12,7 @@ namespace EtlRouter.Operator.Webhooks;
 /// validators and the graph compiler), before the object is stored. References to sources, transforms and
 /// sinks that do not exist yet are allowed (GitOps applies in any order); the reconciler reports them in status.
 /// </summary>
-public static class PipelineAdmission
+internal static class PipelineAdmission
 {
     public static AdmissionResponse Review(AdmissionRequest request)
     {

@@ -8,7 +8,7 @@ namespace EtlRouter.Operator.Webhooks;
 /// operator serves. `make generate` writes them under config/webhook with a Service client config; tests build
 /// them with a URL. caBundle is left empty: the operator fills it (or cert-manager's CA injector does).
 /// </summary>
-public static class WebhookConfigurations
+internal static class WebhookConfigurations
 {
     public const string NamespaceInjectionWebhook = "namespace.inject.etl.router";
     public const string PodInjectionWebhook = "pod.inject.etl.router";

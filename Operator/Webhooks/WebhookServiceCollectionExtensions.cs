@@ -10,7 +10,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace EtlRouter.Operator.Webhooks;
 
 /// <summary>Registers the webhooks, their certificate management and their HTTPS listener.</summary>
-public static class WebhookServiceCollectionExtensions
+internal static class WebhookServiceCollectionExtensions
 {
     public static IServiceCollection AddEtlWebhooks(this IServiceCollection services, WebhookSettings settings)
     {

@@ -3,7 +3,7 @@ using EtlRouter.SidecarInjector;
 namespace EtlRouter.Operator.Webhooks;
 
 /// <summary>The admission webhooks' settings; bound from configuration section "Webhook".</summary>
-public sealed class WebhookSettings
+internal sealed class WebhookSettings
 {
     /// <summary>False turns the HTTPS endpoint and the certificate management off (an operator without webhooks).</summary>
     public bool Enabled { get; set; } = true;
@@ -55,7 +55,7 @@ public sealed class WebhookSettings
 }
 
 /// <summary>Where the webhook's serving certificate comes from.</summary>
-public enum CertificateSource
+internal enum CertificateSource
 {
     /// <summary>The operator makes its own CA and certificate, keeps them in a Secret, rotates them and keeps caBundle current.</summary>
     SelfSigned,

@@ -14,7 +14,7 @@ namespace EtlRouter.Operator.Webhooks.Certificates;
 /// bundle on the next check after it is applied).
 /// </summary>
 [GenericRbac(Groups = ["admissionregistration.k8s.io"], Resources = ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"], Verbs = RbacVerb.Get | RbacVerb.Patch)]
-public sealed class CaBundlePublisher(IKubernetes client, WebhookSettings settings, ILogger<CaBundlePublisher> logger)
+internal sealed class CaBundlePublisher(IKubernetes client, WebhookSettings settings, ILogger<CaBundlePublisher> logger)
 {
     public async Task PublishAsync(string caBundlePem, CancellationToken cancellationToken)
     {

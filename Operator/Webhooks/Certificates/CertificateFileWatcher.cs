@@ -10,7 +10,7 @@ namespace EtlRouter.Operator.Webhooks.Certificates;
 /// Polls rather than watches: a Secret volume is updated by swapping a symlink, which file watchers miss.
 /// caBundle is cert-manager's to keep (its CA injector), so nothing is published from here.
 /// </summary>
-public sealed class CertificateFileWatcher(WebhookSettings settings, ServingCertificate serving, TimeProvider time, ILogger<CertificateFileWatcher> logger) : BackgroundService
+internal sealed class CertificateFileWatcher(WebhookSettings settings, ServingCertificate serving, TimeProvider time, ILogger<CertificateFileWatcher> logger) : BackgroundService
 {
     private string? loadedFrom;
 

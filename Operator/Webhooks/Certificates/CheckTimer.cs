@@ -1,7 +1,7 @@
 namespace EtlRouter.Operator.Webhooks.Certificates;
 
 /// <summary>The certificate checks' loop timer: the next tick, or false once the host is stopping.</summary>
-public static class CheckTimer
+internal static class CheckTimer
 {
     public static async Task<bool> NextAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {

@@ -20,7 +20,7 @@ namespace EtlRouter.Operator.Webhooks.Certificates;
 /// Every replica runs this; the Secret's resourceVersion makes sure two replicas never both write a new one.
 /// </summary>
 [GenericRbac(Groups = [""], Resources = ["secrets"], Verbs = RbacVerb.Get | RbacVerb.Create | RbacVerb.Update)]
-public sealed class SelfSignedCertificateRotator(
+internal sealed class SelfSignedCertificateRotator(
     IKubernetes client,
     WebhookSettings settings,
     OperatorSettings operatorSettings,

@@ -6,7 +6,7 @@ namespace EtlRouter.Operator.Webhooks.Certificates;
 /// The certificate the webhook endpoint presents right now. Kestrel asks for it on every TLS handshake, so a
 /// rotated certificate is served from the next connection on, without a restart.
 /// </summary>
-public sealed class ServingCertificate
+internal sealed class ServingCertificate
 {
     private volatile X509Certificate2? current;
 

@@ -8,7 +8,7 @@ namespace EtlRouter.Operator.Webhooks.Certificates;
 /// trusts, current CA first, and the CA's key, which signs the next serving certificate), and the serving
 /// certificate with its key.
 /// </summary>
-public sealed record WebhookCertificateBundle(string CaBundlePem, string CaKeyPem, string ServingCertificatePem, string ServingKeyPem)
+internal sealed record WebhookCertificateBundle(string CaBundlePem, string CaKeyPem, string ServingCertificatePem, string ServingKeyPem)
 {
     public const string ServingCertificateKey = "tls.crt";
     public const string ServingKeyKey = "tls.key";

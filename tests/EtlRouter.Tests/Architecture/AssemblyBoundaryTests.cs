@@ -15,6 +15,23 @@ public sealed class AssemblyBoundaryTests
         { "etl-router", [] },
         { "etl-sidecar", [] },
         { "etlctl", [] },
+        { "etl-operator", [] },
+        // What the operator hosts: the webhook, its settings and the admission review types.
+        {
+            "EtlRouter.SidecarInjector",
+            [
+                "EtlRouter.SidecarInjector.Admission.AdmissionRequest",
+                "EtlRouter.SidecarInjector.Admission.AdmissionResponse",
+                "EtlRouter.SidecarInjector.Admission.AdmissionReviewReader",
+                "EtlRouter.SidecarInjector.Admission.InvalidAdmissionReviewException",
+                "EtlRouter.SidecarInjector.InjectionAnnotations",
+                "EtlRouter.SidecarInjector.InjectionDecision",
+                "EtlRouter.SidecarInjector.InjectionOutcome",
+                "EtlRouter.SidecarInjector.InjectorSettings",
+                "EtlRouter.SidecarInjector.SidecarInjectionWebhook",
+                "EtlRouter.SidecarInjector.SidecarMode",
+            ]
+        },
         // DataPlaneBench's reference chains generate the same records and measure latency the same way.
         { "etl-connector", ["EtlRouter.Connectors.Sinks.LatencyHistogram", "EtlRouter.Connectors.Sources.GeneratedRecords"] },
         // What a host needs to register the runtime (and its meter and activity source); everything it runs is internal.

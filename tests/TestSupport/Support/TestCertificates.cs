@@ -12,7 +12,7 @@ namespace EtlRouter.Tests.Support;
 /// One install CA per test run, in a temporary directory removed at exit, and the identities the tests' processes
 /// and clients present: every process a test starts speaks mutual TLS, as shipped.
 /// </summary>
-public static class TestCertificates
+internal static class TestCertificates
 {
     private static readonly string Root = Directory.CreateTempSubdirectory("etl-test-tls-").FullName;
     private static readonly Lazy<X509Certificate2> AuthorityCertificate = new(() =>

@@ -15,7 +15,7 @@ namespace EtlRouter.Tests.Support;
 /// The operator's webhook endpoint as etl-operator hosts it (the same registration, HTTPS listener and
 /// certificate management) on 127.0.0.1 and a free port, against the test API server.
 /// </summary>
-public sealed class WebhookHost : IAsyncDisposable
+internal sealed class WebhookHost : IAsyncDisposable
 {
     private readonly WebApplication app;
 
