@@ -9,6 +9,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using k8s;
 using OpenTelemetry.Metrics;
+using EtlRouter.Contracts.Hosting;
 
 // `etl-operator generate [REPOSITORY_ROOT]` writes the CRDs, RBAC and webhooks under config/ and the chart's
 // copies under helm/etl-router (what `make generate` runs).

@@ -16,6 +16,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
+using EtlRouter.Contracts.Hosting;
 
 // etl-sidecar: discovers the pod's services, registers them, runs the stages the router assigns, and moves
 // records to other sidecars under credits. Settings come from the environment (README, "Sidecar").

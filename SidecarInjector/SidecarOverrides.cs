@@ -1,6 +1,7 @@
 using System.Globalization;
 using EtlRouter.Contracts;
 using k8s.Models;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.SidecarInjector;
 

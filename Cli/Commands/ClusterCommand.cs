@@ -3,6 +3,7 @@ using EtlRouter.Cli.Output;
 using EtlRouter.Cli.Targets;
 using EtlRouter.Contracts;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Contracts.Status;
 
 namespace EtlRouter.Cli.Commands;
 

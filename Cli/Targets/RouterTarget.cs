@@ -5,6 +5,8 @@ using EtlRouter.Contracts.V1;
 using EtlRouter.Security.Identity;
 using EtlRouter.Security.Tls;
 using Microsoft.Extensions.Logging.Abstractions;
+using EtlRouter.Contracts.Hosting;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.Cli.Targets;
 

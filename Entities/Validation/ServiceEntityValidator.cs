@@ -1,6 +1,7 @@
 using EtlRouter.Contracts;
 using EtlRouter.Entities.Resources;
 using FluentValidation;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.Entities.Validation;
 

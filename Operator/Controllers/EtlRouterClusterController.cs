@@ -8,6 +8,7 @@ using EtlRouter.OperatorRuntime.Abstractions;
 using Grpc.Core;
 using k8s;
 using k8s.Models;
+using EtlRouter.Contracts.Status;
 
 namespace EtlRouter.Operator.Controllers;
 
@@ -99,7 +100,7 @@ internal sealed class EtlRouterClusterController(IKubernetes kubernetes, RouterC
         // A node that stopped applying, or lost its data, says so here and in an event: kubectl describe shows why.
         // Nodes that hold different states at the same entry (etlctl cluster status prints DIVERGED) say so too.
         var halted = raftNodes.Where(n => n.HaltedReason.Length > 0).Select(Halted).ToList();
-        var diverged = EtlRouter.Contracts.ClusterDivergence.Find(raftNodes);
+        var diverged = ClusterDivergence.Find(raftNodes);
         if (halted.Count > 0 || diverged.Count > 0)
         {
             var reason = halted.Count > 0 ? ConditionReasons.NodeHalted : ConditionReasons.Diverged;

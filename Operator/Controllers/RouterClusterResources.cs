@@ -2,6 +2,7 @@ using System.Globalization;
 using EtlRouter.Contracts;
 using EtlRouter.Entities.Resources;
 using k8s.Models;
+using EtlRouter.Contracts.Hosting;
 
 namespace EtlRouter.Operator.Controllers;
 

@@ -7,6 +7,7 @@ using EtlRouter.Security.Identity;
 using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using EtlRouter.Contracts.Hosting;
 
 namespace EtlRouter.Operator.Router;
 

@@ -5,6 +5,7 @@ using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using Grpc.Core;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.RouterRuntime.Api;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using EtlRouter.Contracts;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.RouterRuntime.Configuration;
 

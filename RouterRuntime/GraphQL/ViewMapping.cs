@@ -2,6 +2,7 @@ using System.Text;
 using EtlRouter.Contracts.V1;
 using EtlRouter.RouterRuntime.Log;
 using Google.Protobuf.WellKnownTypes;
+using EtlRouter.Contracts.Status;
 
 namespace EtlRouter.RouterRuntime.GraphQL;
 
@@ -19,7 +20,7 @@ internal static class ViewMapping
             n.Id, n.Address, n.GrpcAddress.Length > 0 ? n.GrpcAddress : null, Role(n.Role), n.Healthy, (long)n.Term, (long)n.CommitIndex, (long)n.AppliedIndex,
             OrNull(n.StateHash), (long)n.CheckpointIndex, OrNull(n.CheckpointHash), (int)n.MaxLogFormat,
             n.HaltedReason.Length > 0 ? $"stopped at entry {n.HaltedAtIndex}: {n.HaltedReason}" : null, OrNull(n.LastRecovery))).ToList(),
-        Contracts.ClusterDivergence.Find(status.Nodes));
+        ClusterDivergence.Find(status.Nodes));
 
     private static string? OrNull(string text) => text.Length > 0 ? text : null;
 

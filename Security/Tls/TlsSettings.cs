@@ -1,4 +1,5 @@
 using EtlRouter.Contracts;
+using EtlRouter.Contracts.Hosting;
 
 namespace EtlRouter.Security.Tls;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using EtlRouter.Contracts;
 using EtlRouter.Security.Tls;
+using EtlRouter.Contracts.Hosting;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.Sidecar.Configuration;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using EtlRouter.Contracts;
+using EtlRouter.Contracts.Hosting;
 
 namespace EtlRouter.Bench.DataPlane;
 

@@ -3,6 +3,7 @@ using EtlRouter.Tests.Router;
 using EtlRouter.Tests.Support;
 using Google.Protobuf;
 using Xunit;
+using EtlRouter.Contracts.Status;
 
 namespace EtlRouter.Tests.Cli;
 
@@ -59,11 +60,11 @@ public sealed class RouterCommandTests
             new ClusterNode { Id = "2", AppliedIndex = 10, StateHash = "bbbbbbbbbbbbbbbb", CheckpointIndex = 8, CheckpointHash = "cccccccccccccccc" },
             new ClusterNode { Id = "3", AppliedIndex = 9, StateHash = "dddddddddddddddd", CheckpointIndex = 8, CheckpointHash = "eeeeeeeeeeeeeeee" },
         };
-        var found = EtlRouter.Contracts.ClusterDivergence.Find(nodes);
+        var found = ClusterDivergence.Find(nodes);
         Assert.Equal(2, found.Count);
         Assert.Equal("at applied index 10 the nodes hold different states: 1 hash aaaaaaaaaaaa; 2 hash bbbbbbbbbbbb", found[0]);
         Assert.Equal("at checkpoint 8 the nodes hold different states: 1, 2 hash cccccccccccc; 3 hash eeeeeeeeeeee", found[1]);
-        Assert.Empty(EtlRouter.Contracts.ClusterDivergence.Find(nodes.Take(1)));
+        Assert.Empty(ClusterDivergence.Find(nodes.Take(1)));
     }
 
     [Fact]

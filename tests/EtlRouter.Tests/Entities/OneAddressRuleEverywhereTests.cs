@@ -7,6 +7,7 @@ using EtlRouter.RouterRuntime.Configuration;
 using EtlRouter.Sidecar.Configuration;
 using Grpc.Core;
 using Xunit;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.Tests.Entities;
 

@@ -9,6 +9,7 @@ using EtlRouter.Sidecar.Configuration;
 using EtlRouter.SidecarInjector;
 using EtlRouter.Tests.Support;
 using Xunit;
+using EtlRouter.Contracts.Hosting;
 
 namespace EtlRouter.Tests.Install;
 

@@ -3,6 +3,7 @@ using EtlRouter.Contracts;
 using EtlRouter.Sidecar.Flow;
 using EtlRouter.Security.Tls;
 using Xunit;
+using EtlRouter.Contracts.Addresses;
 
 namespace EtlRouter.Tests.Sidecar;
 

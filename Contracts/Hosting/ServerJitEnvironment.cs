@@ -1,4 +1,4 @@
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Hosting;
 
 /// <summary>
 /// What every launcher of the servers (router, sidecar, connectors) adds to their environment: the framework's

@@ -1,4 +1,4 @@
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Hosting;
 
 /// <summary>
 /// Whether a process exports traces: the standard OpenTelemetry variables decide, as in any OTel-instrumented

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Addresses;
 
 /// <summary>
 /// Parses port lists such as <c>50051-50060,7000</c>: the syntax of the sidecar's DISCOVERY_PORTS and of the

@@ -1,6 +1,6 @@
 using EtlRouter.Contracts.V1;
 
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Status;
 
 /// <summary>
 /// Reads divergence off a cluster status: two nodes whose state hashes differ at the same applied index, or at

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
+using EtlRouter.Contracts.Addresses;
 
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Hosting;
 
 /// <summary>
 /// Reads a server's settings from its environment (the router, the sidecar): unset or blank means the
@@ -38,11 +39,11 @@ public sealed class EnvironmentSettings(Func<string, string?> read, Func<string,
         var text => throw Invalid(name, text, "an IP address such as 0.0.0.0 or 127.0.0.1"),
     };
 
-    /// <summary>A host:port setting (see <see cref="Contracts.HostPort"/>).</summary>
+    /// <summary>A host:port setting (see <see cref="Addresses.HostPort"/>).</summary>
     public HostPort HostPort(string name, string fallback)
     {
         var text = Text(name) ?? fallback;
-        return Contracts.HostPort.TryParse(text, out var address, out var problem)
+        return Addresses.HostPort.TryParse(text, out var address, out var problem)
             ? address
             : throw invalid($"{name}: '{text}' {problem}.");
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Addresses;
 
 /// <summary>
 /// A plain <c>host:port</c> address, the one way every place reads it: an EtlSource/EtlTransform/EtlSink

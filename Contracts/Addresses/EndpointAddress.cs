@@ -1,4 +1,4 @@
-namespace EtlRouter.Contracts;
+namespace EtlRouter.Contracts.Addresses;
 
 /// <summary>
 /// How a router or service address is written everywhere it is configured: <see cref="HostPort"/> (plain
