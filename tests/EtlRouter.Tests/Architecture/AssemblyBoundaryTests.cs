@@ -5,8 +5,9 @@ using Xunit;
 namespace EtlRouter.Tests.Architecture;
 
 /// <summary>
-/// The boundaries the compiler keeps only while these lists stay short: the programs export what another
-/// assembly of ours uses and nothing else, and the operator's controllers see the runtime's abstractions alone.
+/// The boundaries the compiler keeps only while these lists stay short: every assembly references only those further
+/// in, the programs export what another assembly of ours uses and nothing else, and the operator's controllers see
+/// the runtime's abstractions alone.
 /// </summary>
 public sealed class AssemblyBoundaryTests
 {
@@ -75,6 +76,38 @@ public sealed class AssemblyBoundaryTests
             where used.Assembly == machinery
             select $"{type.Name} uses {used.FullName}";
         Assert.Empty(offenders);
+    }
+
+    /// <summary>
+    /// Which of our assemblies each may reference: dependencies point inward (Contracts and the runtime's
+    /// abstractions at the centre, then Entities, Security and the injector, then the programs), and no program
+    /// references another program.
+    /// </summary>
+    public static TheoryData<string, string[]> Inward => new()
+    {
+        { "EtlRouter.Contracts", [] },
+        { "EtlRouter.OperatorRuntime.Abstractions", [] },
+        { "EtlRouter.Entities", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions"] },
+        { "EtlRouter.Security", ["EtlRouter.Contracts"] },
+        { "EtlRouter.SidecarInjector", ["EtlRouter.Contracts"] },
+        { "EtlRouter.OperatorRuntime", ["EtlRouter.OperatorRuntime.Abstractions"] },
+        {
+            "etl-operator",
+            ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Entities", "EtlRouter.Security", "EtlRouter.SidecarInjector", "EtlRouter.OperatorRuntime"]
+        },
+        { "etl-router", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Entities", "EtlRouter.Security"] },
+        { "etl-sidecar", ["EtlRouter.Contracts", "EtlRouter.Security"] },
+        { "etl-connector", ["EtlRouter.Contracts"] },
+        { "etlctl", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Entities", "EtlRouter.Security"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Inward))]
+    public void An_assembly_references_only_assemblies_further_in(string assembly, string[] allowed)
+    {
+        var ours = Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!)
+            .Where(name => name.StartsWith("EtlRouter.", StringComparison.Ordinal) || name.StartsWith("etl", StringComparison.Ordinal));
+        Assert.Empty(ours.Except(allowed));
     }
 
     [Fact]
