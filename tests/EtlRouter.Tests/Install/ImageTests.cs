@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using EtlRouter.Connectors.Hosting;
 using EtlRouter.Contracts;
@@ -135,29 +134,25 @@ public sealed partial class ImageTests
 
             var ports = FreePorts.Take(3);
             var (grpc, http, raft) = (ports[0], ports[1], ports[2]);
-            var start = new ProcessStartInfo(setpriv, asImageUser) { WorkingDirectory = app.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.Environment["GRPC_PORT"] = $"{grpc}";
-            start.Environment["GRAPHQL_PORT"] = $"{http}";
-            start.Environment["RAFT_PORT"] = $"{raft}";
-            start.Environment["BIND_ADDRESS"] = "127.0.0.1";
-            start.Environment["DATA_DIR"] = data.FullName;
-            start.Environment["TLS_DIR"] = tls;
-            start.Environment["HOME"] = data.FullName;
-            start.Environment[ServerJitEnvironment.Name] = ServerJitEnvironment.Value;
-            using var process = Process.Start(start)!;
-
-            // Drained as it comes, or the server blocks on a full pipe once it has logged enough.
-            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var server = ChildProcess.Program(setpriv, asImageUser, new Dictionary<string, string>
+            {
+                ["GRPC_PORT"] = $"{grpc}",
+                ["GRAPHQL_PORT"] = $"{http}",
+                ["RAFT_PORT"] = $"{raft}",
+                ["BIND_ADDRESS"] = "127.0.0.1",
+                ["DATA_DIR"] = data.FullName,
+                ["TLS_DIR"] = tls,
+                ["HOME"] = data.FullName,
+                [ServerJitEnvironment.Name] = ServerJitEnvironment.Value,
+            });
+            server.WorkingDirectory = app.FullName;
+            server.Start();
             try
             {
                 using var http1 = new HttpClient(TestCertificates.Handler()) { Timeout = TimeSpan.FromSeconds(2) };
                 await Eventually.WaitUntil(async () =>
                 {
-                    Assert.False(process.HasExited, $"{name} exited: {string.Join('\n', log)}");
+                    Assert.True(server.IsRunning, $"{name} exited: {server.Describe()}");
                     try
                     {
                         return (await http1.GetAsync($"https://127.0.0.1:{http}/healthz")).IsSuccessStatusCode;
@@ -173,8 +168,7 @@ public sealed partial class ImageTests
             }
             finally
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                server.Kill();
             }
         }
         finally

@@ -40,6 +40,9 @@ public sealed class ChildProcess : IDisposable
 
     public Dictionary<string, string> Environment { get; }
 
+    /// <summary>Where it runs (its working directory), or null for the test's.</summary>
+    public string? WorkingDirectory { get; set; }
+
     public bool IsRunning => process is { HasExited: false };
 
     public int? ProcessId => IsRunning ? process!.Id : null;
@@ -67,6 +70,7 @@ public sealed class ChildProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = WorkingDirectory ?? string.Empty,
         };
         if (program is null) start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in Environment) start.Environment[key] = value;
