@@ -1,7 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using EtlRouter.OperatorRuntime;
 using EtlRouter.OperatorRuntime.Abstractions;
 using EtlRouter.Security.Certificates;
@@ -9,7 +7,6 @@ using EtlRouter.Security.Identity;
 using EtlRouter.Security.Tls;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

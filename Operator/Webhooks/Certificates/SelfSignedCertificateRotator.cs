@@ -73,9 +73,7 @@ internal sealed class SelfSignedCertificateRotator(
             var kept = await authority.EnsureAsync(cancellationToken)
                 ?? throw new InvalidOperationException($"Secret {operatorSettings.Namespace}/{settings.SecretName} holds no webhook CA");
             var stored = StoredServing(kept);
-            if (!force && stored is not null
-                && !CertificateRenewal.IsDue(stored.Serving(), time.GetUtcNow(), settings.ServingCertificateValidity)
-                && CertificateRenewal.Covers(stored.Serving(), Hosts))
+            if (!force && stored is not null && Current(stored))
             {
                 await UseAsync(stored, cancellationToken);
                 return stored;
@@ -104,6 +102,13 @@ internal sealed class SelfSignedCertificateRotator(
                 force = false;
             }
         }
+    }
+
+    // Not due for renewal and naming every host the Service gives the webhook.
+    private bool Current(WebhookCertificateBundle stored)
+    {
+        using var certificate = stored.Serving();
+        return !CertificateRenewal.IsDue(certificate, time.GetUtcNow(), settings.ServingCertificateValidity) && CertificateRenewal.Covers(certificate, Hosts);
     }
 
     // The serving certificate the Secret holds beside the CA, or null when it is missing or cannot be read.
