@@ -1,22 +1,25 @@
 using System.Diagnostics.Metrics;
+using System.Net.Security;
+using EtlRouter.Contracts;
+using EtlRouter.Contracts.Hosting;
+using EtlRouter.Security.Kestrel;
+using EtlRouter.Security.Tls;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Connections;
 using EtlRouter.Sidecar.Coordination;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Discovery;
-using EtlRouter.Sidecar.Flow;
 using EtlRouter.Sidecar.Metrics;
+using EtlRouter.Sidecar.Model;
+using EtlRouter.Sidecar.Receive;
+using EtlRouter.Sidecar.Security;
+using EtlRouter.Sidecar.Send;
 using EtlRouter.Sidecar.Stages;
 using EtlRouter.Sidecar.Tracing;
-using EtlRouter.Contracts;
-using EtlRouter.Security.Kestrel;
-using EtlRouter.Security.Tls;
-using EtlRouter.Sidecar.Security;
-using System.Net.Security;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
-using EtlRouter.Contracts.Hosting;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 // etl-sidecar: discovers the pod's services, registers them, runs the stages the router assigns, and moves
 // records to other sidecars under credits. Settings come from the environment (README, "Sidecar").
@@ -122,8 +125,8 @@ var app = builder.Build();
 if (tls is not null && bootstrap is null) _ = tls.Certificates.WatchAsync(TimeSpan.FromSeconds(10), app.Lifetime.ApplicationStopping);
 var supervisor = app.Services.GetRequiredService<StageSupervisor>();
 app.Services.GetRequiredService<SidecarMetrics>().ObserveEdges(
-    () => supervisor.Running.SelectMany(r => r.Context.Outputs.Edges.Select(e => new Measurement<long>(e.CreditRecords, EdgeTags(r, e)))),
-    () => supervisor.Running.SelectMany(r => r.Context.Outputs.Edges.Select(e => new Measurement<long>(e.Backlog, EdgeTags(r, e)))));
+    () => supervisor.Running.SelectMany(r => r.Outputs.Edges.Select(e => new Measurement<long>(e.CreditRecords, EdgeTags(r, e)))),
+    () => supervisor.Running.SelectMany(r => r.Outputs.Edges.Select(e => new Measurement<long>(e.Backlog, EdgeTags(r, e)))));
 app.MapGrpcService<DataPlaneService>();
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.MapGet("/readyz", (Registration registration) => registration.IsRegistered

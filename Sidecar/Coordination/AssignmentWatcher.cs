@@ -1,5 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Connections;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Stages;
 using Grpc.Core;
 

@@ -1,5 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Connections;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Stages;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -32,7 +34,7 @@ internal sealed class FlowReporter(SidecarOptions options, RouterClients router,
                 LatencyP50Ms = p50,
                 LatencyP99Ms = p99,
             });
-            foreach (var edge in stage.Outputs.Edges)
+            foreach (var edge in runner.Outputs.Edges)
             {
                 report.Edges.Add(new EdgeFlow
                 {

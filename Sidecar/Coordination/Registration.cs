@@ -1,6 +1,8 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Connections;
 using EtlRouter.Sidecar.Discovery;
+using EtlRouter.Sidecar.Model;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Coordination;

@@ -1,6 +1,6 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Sidecar.Coordination;
-using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Connections;
+using EtlRouter.Sidecar.Model;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EtlRouter.Contracts.V1;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Tracing;
-using EtlRouter.Sidecar.Stages;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;

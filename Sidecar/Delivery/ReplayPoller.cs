@@ -1,7 +1,6 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Sidecar.Coordination;
-using EtlRouter.Sidecar.Flow;
-using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Connections;
+using EtlRouter.Sidecar.Model;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -12,7 +11,8 @@ namespace EtlRouter.Sidecar.Delivery;
 /// state REPLAY_REQUESTED, runs them through the stage like any input batch, and resolves those that went
 /// through. One that fails again is dead-lettered again (back to FAILED on the router).
 /// </summary>
-internal sealed class ReplayPoller(StageContext stage, RouterClients router, StageRunner runner)
+/// <param name="accept">Hands a batch of replayed records to the stage; false when it cannot take them now.</param>
+internal sealed class ReplayPoller(StageContext stage, RouterClients router, Func<IReadOnlyList<ByteString>, BatchTracker, bool> accept)
 {
     private readonly HashSet<string> inFlight = [];
 
@@ -45,7 +45,7 @@ internal sealed class ReplayPoller(StageContext stage, RouterClients router, Sta
         stage.Logger.LogInformation("Stage {Stage}: replaying {Count} dead letter(s)", stage.Key, fresh.Count);
         var records = fresh.Select(d => d.Record.ToByteString()).ToList();
         var tracker = new BatchTracker(done => _ = ResolveAsync(fresh, done, cancellationToken));
-        if (!runner.TryAccept(new InputBatch(records, InputBatch.SizeOf(records), tracker, () => { })))
+        if (!accept(records, tracker))
         {
             lock (inFlight) inFlight.ExceptWith(fresh.Select(d => d.Id));
         }

@@ -1,5 +1,5 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;

@@ -1,4 +1,4 @@
-using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Connections;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Stages;

@@ -1,3 +1,4 @@
+using EtlRouter.Sidecar.Model;
 using Grpc.Core;
 
 namespace EtlRouter.Sidecar.Stages;

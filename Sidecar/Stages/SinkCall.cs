@@ -1,5 +1,6 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 using Grpc.Core;

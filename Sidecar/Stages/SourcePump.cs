@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
-using EtlRouter.Sidecar.Delivery;
-using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Model;
+using EtlRouter.Sidecar.Send;
 using EtlRouter.Sidecar.Tracing;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
@@ -21,7 +21,7 @@ namespace EtlRouter.Sidecar.Stages;
 /// sends after that is not read, so no record is left taken and unacknowledged.
 /// </para>
 /// </summary>
-internal sealed class SourcePump(StageContext stage)
+internal sealed class SourcePump(StageContext stage, StageOutputs outputs)
 {
     /// <summary>How long records short of a whole batch wait for the source's next read.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
@@ -278,7 +278,7 @@ internal sealed class SourcePump(StageContext stage)
         });
         using var span = SidecarTracing.StartSourceBatch(stage, count);
         tracker.Trace = span?.Context ?? default;
-        await stage.Outputs.SendAsync(records, tracker, cancellationToken);
+        await outputs.SendAsync(records, tracker, cancellationToken);
         stage.CountOut(count);
         tracker.Close();
     }

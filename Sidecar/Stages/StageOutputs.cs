@@ -1,8 +1,9 @@
 using EtlRouter.Contracts.Routing;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
-using EtlRouter.Sidecar.Delivery;
-using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Connections;
+using EtlRouter.Sidecar.Model;
+using EtlRouter.Sidecar.Send;
 using Google.Protobuf;
 
 namespace EtlRouter.Sidecar.Stages;

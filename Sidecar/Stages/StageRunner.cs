@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
-using EtlRouter.Sidecar.Coordination;
+using EtlRouter.Sidecar.Connections;
 using EtlRouter.Sidecar.Delivery;
-using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Tracing;
 using Google.Protobuf;
 
@@ -26,13 +26,14 @@ internal sealed class StageRunner
     /// <summary>Batches a transform or sink stage has at its service at once (over the service's stream).</summary>
     public const int CallsInFlight = 4;
 
-    public StageRunner(StageContext context, DeadLetterWriter deadLetters, RouterClients router, FlowReportRequests flowReports)
+    public StageRunner(StageContext context, StageOutputs outputs, DeadLetterWriter deadLetters, RouterClients router, FlowReportRequests flowReports)
     {
         Context = context;
+        Outputs = outputs;
         var kind = context.Definition.Kind;
         if (kind == StageKind.Source)
         {
-            var source = new SourcePump(context);
+            var source = new SourcePump(context, outputs);
             Source = source;
             _ = source.Drained.ContinueWith(_ => flowReports.Request(), TaskScheduler.Default);
             if (context.Assignment.Draining) source.Drain();
@@ -57,11 +58,14 @@ internal sealed class StageRunner
         if (context.Assignment.Replica == 0)
         {
             // One replica replays the stage's dead letters, so each is retried once per request.
-            work.Add(Task.Run(() => new ReplayPoller(context, router, this).RunAsync(stop.Token)));
+            work.Add(Task.Run(() => new ReplayPoller(context, router, Replay).RunAsync(stop.Token)));
         }
     }
 
     public StageContext Context { get; }
+
+    /// <summary>Where the stage's output goes: one edge per next stage.</summary>
+    public StageOutputs Outputs { get; }
 
     /// <summary>The source pump of a source stage; null for transforms and sinks.</summary>
     public SourcePump? Source { get; }
@@ -74,11 +78,15 @@ internal sealed class StageRunner
 
     public bool TryAccept(InputBatch batch) => inbox.Writer.TryWrite(batch);
 
+    /// <summary>Dead letters replayed into the stage: an input batch with no credit to return.</summary>
+    private bool Replay(IReadOnlyList<ByteString> records, BatchTracker tracker) =>
+        TryAccept(new InputBatch(records, InputBatch.SizeOf(records), tracker, () => { }));
+
     public Task UpdateAsync(AssignedStage assignment)
     {
         Context.Assignment = assignment;
         if (assignment.Draining) Source?.Drain();
-        return Context.Outputs.UpdateAsync(assignment);
+        return Outputs.UpdateAsync(assignment);
     }
 
     public async Task StopAsync()
@@ -96,14 +104,14 @@ internal sealed class StageRunner
 
         serviceCall?.Dispose();
 
-        await Context.Outputs.StopAsync();
+        await Outputs.StopAsync();
     }
 
     private async Task EmitAsync(IReadOnlyList<ByteString> outputs, BatchTracker tracker, CancellationToken cancellationToken)
     {
         if (outputs.Count == 0) return;
         Context.CountOut(outputs.Count);
-        await Context.Outputs.SendAsync(outputs, tracker, cancellationToken);
+        await Outputs.SendAsync(outputs, tracker, cancellationToken);
     }
 
     /// <summary>

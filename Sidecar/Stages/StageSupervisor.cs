@@ -1,10 +1,10 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
-using EtlRouter.Sidecar.Coordination;
+using EtlRouter.Sidecar.Connections;
 using EtlRouter.Sidecar.Delivery;
 using EtlRouter.Sidecar.Discovery;
-using EtlRouter.Sidecar.Flow;
 using EtlRouter.Sidecar.Metrics;
+using EtlRouter.Sidecar.Model;
 
 namespace EtlRouter.Sidecar.Stages;
 
@@ -89,9 +89,12 @@ internal sealed class StageSupervisor(
                 }
 
                 var context = new StageContext(assigned, options, services, channels, metrics, loggers.CreateLogger($"EtlRouter.Sidecar.Stage"));
-                context.Outputs.Unmatched = new UnmatchedRecordHandler(context, deadLetters).HandleAsync;
-                await context.Outputs.UpdateAsync(assigned);
-                next[key] = new StageRunner(context, deadLetters, router, flowReports);
+                var outputs = new StageOutputs(key, channels, options, () => context.Assignment.Epoch, context.Logger)
+                {
+                    Unmatched = new UnmatchedRecordHandler(context, deadLetters).HandleAsync,
+                };
+                await outputs.UpdateAsync(assigned);
+                next[key] = new StageRunner(context, outputs, deadLetters, router, flowReports);
                 logger.LogInformation("Started {Kind} stage {Stage} ({Service}, replica {Replica} of {Replicas}, epoch {Epoch})",
                     assigned.Stage.Kind, key, assigned.Stage.Service, assigned.Replica + 1, Math.Max(1, assigned.ReplicaCount), assigned.Epoch);
             }

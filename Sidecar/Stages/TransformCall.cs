@@ -1,4 +1,5 @@
 using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 using Grpc.Core;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using EtlRouter.Sidecar.Delivery;
-using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Model;
 
 namespace EtlRouter.Sidecar.Tracing;
 

@@ -1,4 +1,4 @@
-using EtlRouter.Sidecar.Stages;
+using EtlRouter.Sidecar.Model;
 using Xunit;
 
 namespace EtlRouter.Tests.Sidecar;

@@ -1,6 +1,7 @@
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Contracts;
-using EtlRouter.Sidecar.Flow;
+using EtlRouter.Sidecar.Receive;
+using EtlRouter.Sidecar.Send;
 using EtlRouter.Security.Tls;
 using Xunit;
 using EtlRouter.Contracts.Addresses;

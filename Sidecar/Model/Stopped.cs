@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace EtlRouter.Sidecar;
+namespace EtlRouter.Sidecar.Model;
 
 /// <summary>
 /// Whether an exception only says the work was told to stop. A gRPC call cancelled through its token ends with

@@ -1,7 +1,7 @@
-using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Model;
 using Google.Protobuf;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Stages;
 
 /// <summary>
 /// A batch waiting in a stage's inbox: the records (encoded, as they arrived), what they cost in credit, the
@@ -11,5 +11,10 @@ namespace EtlRouter.Sidecar.Flow;
 internal sealed record InputBatch(IReadOnlyList<ByteString> Records, long Bytes, BatchTracker Tracker, Action ReturnCredit)
 {
     /// <summary>What records cost in byte credit: their encoded size.</summary>
-    public static long SizeOf(IEnumerable<ByteString> records) => records.Sum(r => (long)r.Length);
+    public static long SizeOf(IReadOnlyList<ByteString> records)
+    {
+        long bytes = 0;
+        for (var i = 0; i < records.Count; i++) bytes += records[i].Length;
+        return bytes;
+    }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace EtlRouter.Sidecar.Delivery;
+namespace EtlRouter.Sidecar.Model;
 
 /// <summary>
 /// Counts what is still open for one input batch: the stage's own work, each output batch sent downstream,

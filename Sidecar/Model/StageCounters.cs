@@ -1,4 +1,6 @@
-namespace EtlRouter.Sidecar.Stages;
+
+
+namespace EtlRouter.Sidecar.Model;
 
 /// <summary>A stage's running totals, for flow reports to the router.</summary>
 internal sealed class StageCounters

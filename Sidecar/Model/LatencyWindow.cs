@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EtlRouter.Sidecar.Stages;
+namespace EtlRouter.Sidecar.Model;
 
 /// <summary>
 /// A stage's recent latencies (the last 512 batches of the last 15 s), for the p50 and p99 its flow reports carry

@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>
 /// Picks a replica for a record key. Stable across processes and restarts (string.GetHashCode is not), so

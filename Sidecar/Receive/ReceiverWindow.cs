@@ -1,4 +1,4 @@
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Receive;
 
 /// <summary>
 /// The receiver's view of one stream's credit: what it granted and what the sender may still send. Mirrors

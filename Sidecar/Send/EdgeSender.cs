@@ -1,10 +1,11 @@
 using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Connections;
 using EtlRouter.Sidecar.Wire;
 using Grpc.Core;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>
 /// The sending end of one edge to one target sidecar: a long-lived Exchange stream, sends only within the
@@ -55,7 +56,13 @@ internal sealed class EdgeSender
     {
         get
         {
-            lock (unacked) return Interlocked.Read(ref queuedRecords) + unacked.Values.Sum(b => b.Records.Count) + carryOver.Sum(b => b.Records.Count);
+            lock (unacked)
+            {
+                var records = Interlocked.Read(ref queuedRecords);
+                foreach (var batch in unacked.Values) records += batch.Records.Count;
+                foreach (var batch in carryOver) records += batch.Records.Count;
+                return records;
+            }
         }
     }
 
@@ -174,7 +181,10 @@ internal sealed class EdgeSender
             if (reader is not null) await reader.ContinueWith(_ => { }, TaskScheduler.Default);
             lock (unacked)
             {
-                carryOver.AddRange(unacked.OrderBy(pair => pair.Key).Select(pair => pair.Value));
+                // Resent in the order they were first sent.
+                var order = new List<ulong>(unacked.Keys);
+                order.Sort();
+                foreach (var seq in order) carryOver.Add(unacked[seq]);
                 unacked.Clear();
                 if (inHand is not null) carryOver.Add(inHand);
             }

@@ -3,7 +3,7 @@ using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Sidecar.Security;
 using Grpc.Net.Client;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Connections;
 
 /// <summary>
 /// One HTTP/2 channel per address, shared by every stream to it: to other sidecars (data plane, mutual TLS) and

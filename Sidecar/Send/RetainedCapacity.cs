@@ -1,4 +1,4 @@
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>
 /// Caps what an output edge keeps for resending (records and bytes sent or queued but not yet acked). When

@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
+using EtlRouter.Sidecar.Connections;
 using EtlRouter.Sidecar.Discovery;
-using EtlRouter.Sidecar.Flow;
 using EtlRouter.Sidecar.Metrics;
 
-namespace EtlRouter.Sidecar.Stages;
+namespace EtlRouter.Sidecar.Model;
 
-/// <summary>What one running stage knows: its current assignment, where its service is, its outputs and counters.</summary>
+/// <summary>
+/// What one running stage knows: its current assignment, where its service is, its counters. Every step of the
+/// record path reads it; its outputs belong to the stage (<c>Stages/StageOutputs</c>), so this stays below the path.
+/// </summary>
 internal sealed class StageContext
 {
     private volatile AssignedStage assignment;
@@ -22,7 +25,6 @@ internal sealed class StageContext
         Metrics = metrics;
         Logger = logger;
         Tags = new TagList { { "pipeline", $"{Key.Namespace}/{Key.Pipeline}" }, { "stage", Key.Stage } };
-        Outputs = new StageOutputs(Key, channels, options, () => Assignment.Epoch, logger);
     }
 
     public StageKey Key { get; }
@@ -42,8 +44,6 @@ internal sealed class StageContext
     public ILogger Logger { get; }
 
     public TagList Tags { get; }
-
-    public StageOutputs Outputs { get; }
 
     public StageCounters Counters { get; } = new();
 

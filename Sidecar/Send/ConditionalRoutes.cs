@@ -2,7 +2,7 @@ using EtlRouter.Contracts.Routing;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>
 /// Splits a batch among a stage's output edges by their conditions: each record goes to every edge whose

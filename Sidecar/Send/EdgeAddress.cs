@@ -1,6 +1,6 @@
 using EtlRouter.Contracts.V1;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>One edge of one pipeline: from a stage to the next.</summary>
 internal sealed record EdgeAddress(string Namespace, string Pipeline, string FromStage, string ToStage)

@@ -1,8 +1,8 @@
-using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>A batch on its way to one target: kept until that target acks it, resent if the stream breaks.</summary>
 internal sealed class OutboundBatch(IReadOnlyList<ByteString> records, long bytes, BatchTracker tracker)

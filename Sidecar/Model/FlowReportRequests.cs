@@ -1,4 +1,4 @@
-namespace EtlRouter.Sidecar.Coordination;
+namespace EtlRouter.Sidecar.Model;
 
 /// <summary>
 /// Asks for a flow report now rather than at the next interval: a drain that finished should not wait up to

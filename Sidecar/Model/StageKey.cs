@@ -1,6 +1,6 @@
 using EtlRouter.Contracts.V1;
 
-namespace EtlRouter.Sidecar.Stages;
+namespace EtlRouter.Sidecar.Model;
 
 /// <summary>One stage of one pipeline, as this sidecar runs it.</summary>
 internal sealed record StageKey(string Namespace, string Pipeline, string Stage)

@@ -1,10 +1,12 @@
+using System.Buffers;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Sidecar.Configuration;
-using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Connections;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Wire;
 using Google.Protobuf;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>
 /// A stage's output to one next stage. Splits each batch among the next stage's replicas (by key when records
@@ -45,9 +47,9 @@ internal sealed class OutboundEdge
 
     public CreditBudget Budget { get; }
 
-    public long CreditRecords { get { lock (gate) return targets.Sum(t => t.CreditRecords); } }
+    public long CreditRecords { get { lock (gate) { long sum = 0; foreach (var t in targets) sum += t.CreditRecords; return sum; } } }
 
-    public long CreditBytes { get { lock (gate) return targets.Sum(t => t.CreditBytes); } }
+    public long CreditBytes { get { lock (gate) { long sum = 0; foreach (var t in targets) sum += t.CreditBytes; return sum; } } }
 
     /// <summary>Records retained: queued, in flight, or waiting for a target.</summary>
     public long Backlog => capacity.Records;
@@ -56,27 +58,31 @@ internal sealed class OutboundEdge
     public async Task SendAsync(IReadOnlyList<ByteString> records, BatchTracker tracker, CancellationToken cancellationToken)
     {
         if (records.Count == 0) return;
-        var sizes = records.Select(r => (long)r.Length).ToArray();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopped.Token);
-        await capacity.AcquireAsync(records.Count, sizes.Sum(), linked.Token);
-        lock (gate)
+
+        // Sizes are needed twice (the cap, then each part's bytes): measured once into a rented buffer.
+        var sizes = ArrayPool<long>.Shared.Rent(records.Count);
+        try
         {
-            // flowControl.batchSize is the most records in one batch on the wire, whatever a source or
-            // transform handed over at once; each chunk goes to a replica of its own.
-            var most = Budget.BatchSize > 0 ? (int)Budget.BatchSize : records.Count;
-            for (var start = 0; start < records.Count; start += most)
+            long total = 0;
+            for (var i = 0; i < records.Count; i++) total += sizes[i] = records[i].Length;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopped.Token);
+            await capacity.AcquireAsync(records.Count, total, linked.Token);
+            lock (gate)
             {
-                var count = Math.Min(most, records.Count - start);
-                var whole = count == records.Count;
-                var chunk = whole ? records : records.Skip(start).Take(count).ToList();
-                foreach (var (target, part, bytes) in Split(chunk, whole ? sizes : sizes[start..(start + count)]))
+                // flowControl.batchSize is the most records in one batch on the wire, whatever a source or
+                // transform handed over at once; each chunk goes to a replica of its own.
+                var most = Budget.BatchSize > 0 ? (int)Budget.BatchSize : records.Count;
+                for (var start = 0; start < records.Count; start += most)
                 {
-                    tracker.Open();
-                    var batch = new OutboundBatch(part, bytes, tracker);
-                    if (target is null) parked.Add(batch);
-                    else target.Enqueue(batch);
+                    var count = Math.Min(most, records.Count - start);
+                    var chunk = count == records.Count ? records : Copy(records, start, count);
+                    Dispatch(chunk, sizes.AsSpan(start, count), tracker);
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(sizes);
         }
     }
 
@@ -141,35 +147,69 @@ internal sealed class OutboundEdge
         }
     }
 
-    private IEnumerable<(EdgeSender? Target, IReadOnlyList<ByteString> Records, long Bytes)> Split(IReadOnlyList<ByteString> records, long[] sizes)
+    /// <summary>Splits a chunk among the targets (by key when its records have one) and queues each part. Under the gate.</summary>
+    private void Dispatch(IReadOnlyList<ByteString> records, ReadOnlySpan<long> sizes, BatchTracker tracker)
     {
         if (targets.Count <= 1)
         {
-            yield return (targets.FirstOrDefault(), records, sizes.Sum());
-            yield break;
+            Queue(targets.Count == 0 ? null : targets[0], records, Sum(sizes), tracker);
+            return;
         }
 
         // Only here, with replicas to choose from, does the edge look inside a record: for its key.
-        var keys = records.Select(RecordHeads.KeyOf).ToArray();
-        if (keys.All(k => k.Length == 0))
+        var keys = ArrayPool<string>.Shared.Rent(records.Count);
+        try
         {
-            yield return (targets[(int)(roundRobin++ % targets.Count)], records, sizes.Sum());
-            yield break;
-        }
+            var keyed = false;
+            for (var i = 0; i < records.Count; i++) keyed |= (keys[i] = RecordHeads.KeyOf(records[i])).Length > 0;
+            if (!keyed)
+            {
+                Queue(targets[(int)(roundRobin++ % targets.Count)], records, Sum(sizes), tracker);
+                return;
+            }
 
-        var parts = new List<ByteString>?[targets.Count];
-        var bytes = new long[targets.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            var replica = keys[i].Length > 0 ? KeyHash.Replica(keys[i], targets.Count) : (int)(roundRobin++ % targets.Count);
-            (parts[replica] ??= []).Add(records[i]);
-            bytes[replica] += sizes[i];
-        }
+            var parts = new List<ByteString>?[targets.Count];
+            Span<long> bytes = targets.Count <= 64 ? stackalloc long[targets.Count] : new long[targets.Count];
+            for (var i = 0; i < records.Count; i++)
+            {
+                var replica = keys[i].Length > 0 ? KeyHash.Replica(keys[i], targets.Count) : (int)(roundRobin++ % targets.Count);
+                (parts[replica] ??= new List<ByteString>(records.Count / targets.Count + 1)).Add(records[i]);
+                bytes[replica] += sizes[i];
+            }
 
-        for (var replica = 0; replica < targets.Count; replica++)
-        {
-            if (parts[replica] is { } part) yield return (targets[replica], part, bytes[replica]);
+            for (var replica = 0; replica < targets.Count; replica++)
+            {
+                if (parts[replica] is { } part) Queue(targets[replica], part, bytes[replica], tracker);
+            }
         }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(keys, clearArray: true);
+        }
+    }
+
+    /// <summary>One part to one target, or parked when the next stage has no target yet; the tracker waits for its ack.</summary>
+    private void Queue(EdgeSender? target, IReadOnlyList<ByteString> records, long bytes, BatchTracker tracker)
+    {
+        tracker.Open();
+        var batch = new OutboundBatch(records, bytes, tracker);
+        if (target is null) parked.Add(batch);
+        else target.Enqueue(batch);
+    }
+
+    /// <summary>A chunk's own copy: the batch keeps it until acked, so it cannot be a rented buffer.</summary>
+    private static ByteString[] Copy(IReadOnlyList<ByteString> records, int start, int count)
+    {
+        var chunk = new ByteString[count];
+        for (var i = 0; i < count; i++) chunk[i] = records[start + i];
+        return chunk;
+    }
+
+    private static long Sum(ReadOnlySpan<long> sizes)
+    {
+        long total = 0;
+        foreach (var size in sizes) total += size;
+        return total;
     }
 
     private EdgeSender NewSender(string address) => new(edge, address, channels, options, epoch, Acked, logger);

@@ -1,10 +1,10 @@
 using EtlRouter.Contracts.V1;
+using EtlRouter.Security.Tls;
 using EtlRouter.Sidecar.Configuration;
 using EtlRouter.Sidecar.Security;
-using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
 
-namespace EtlRouter.Sidecar.Coordination;
+namespace EtlRouter.Sidecar.Connections;
 
 /// <summary>The sidecar's one channel to the router cluster; any node answers and forwards writes.</summary>
 internal sealed class RouterClients : IDisposable

@@ -1,4 +1,4 @@
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Send;
 
 /// <summary>
 /// A sender's credit on one stream: records and bytes it may still send. The receiver's first grant is the

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Security.Identity;
-using EtlRouter.Sidecar.Delivery;
+using EtlRouter.Sidecar.Model;
 using EtlRouter.Sidecar.Security;
 using EtlRouter.Sidecar.Stages;
 using EtlRouter.Sidecar.Wire;
 using Grpc.Core;
 
-namespace EtlRouter.Sidecar.Flow;
+namespace EtlRouter.Sidecar.Receive;
 
 /// <summary>
 /// The receiving end of edges (SidecarDataPlane.Exchange). Grants the stage's input budget, takes batches only
