@@ -1,5 +1,5 @@
 using System.Globalization;
-using EtlRouter.Tests.Support;
+using EtlRouter.Testing.ProcessRig;
 
 // bench/ChaosSoak RESULT_FILE: a long chaos soak against the PostgreSQL in ETL_TEST_POSTGRES (bench/run starts one).
 // SOAK_RECORDS, SOAK_RATE, SOAK_KILL_SECONDS and SOAK_SEED change its size; exit code 1 when anything was lost.

@@ -5,7 +5,7 @@ using Google.Protobuf;
 using Grpc.Net.Client;
 using Xunit;
 using Record = EtlRouter.Contracts.V1.Record;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.Connectors;
 

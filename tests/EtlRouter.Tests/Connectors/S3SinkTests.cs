@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EtlRouter.Tests.Support;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.Connectors;
 

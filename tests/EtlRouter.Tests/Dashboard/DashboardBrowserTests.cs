@@ -1,7 +1,7 @@
 using EtlRouter.Tests.Support;
 using Microsoft.Playwright;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.Dashboard;
 

@@ -1,6 +1,6 @@
 using EtlRouter.Tests.Support;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 

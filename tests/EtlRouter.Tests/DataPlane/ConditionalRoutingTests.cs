@@ -3,7 +3,7 @@ using EtlRouter.Contracts.Routing;
 using EtlRouter.Contracts.V1;
 using EtlRouter.Tests.Support;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 

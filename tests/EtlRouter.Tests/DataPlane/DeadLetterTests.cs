@@ -1,7 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Tests.Support;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 

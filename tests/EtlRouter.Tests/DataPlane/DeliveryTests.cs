@@ -5,7 +5,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 

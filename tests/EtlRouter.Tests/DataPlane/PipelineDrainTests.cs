@@ -5,7 +5,7 @@ using EtlRouter.Tests.Support;
 using Grpc.Core;
 using Xunit;
 using static EtlRouter.Tests.Support.OperatorHarness;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 

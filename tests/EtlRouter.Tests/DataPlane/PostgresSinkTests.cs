@@ -1,6 +1,6 @@
 using EtlRouter.Tests.Support;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.DataPlane;
 
@@ -23,13 +23,13 @@ public sealed class PostgresSinkTests
         await rig.ApplyAsync(Build("to-postgres", stages: [Source("source", "gen"), Transform("mask", "mask", "source"), Sink("sink", "warehouse", "mask")]));
 
         // Mid-run, the transform's sidecar dies without warning and its pod restarts it.
-        await Eventually.WaitUntil(async () => (await TestPostgres.IdsAsync(connection, table)).Count >= 1000, "the first records in Postgres");
+        await Eventually.WaitUntil(async () => (await PostgresTables.IdsAsync(connection, table)).Count >= 1000, "the first records in Postgres");
         transformPod.Process.Kill();
         transformPod.Process.Start();
 
-        await Eventually.WaitUntil(async () => (await TestPostgres.IdsAsync(connection, table)).Count >= 6000,
+        await Eventually.WaitUntil(async () => (await PostgresTables.IdsAsync(connection, table)).Count >= 6000,
             "every record in Postgres", TimeSpan.FromSeconds(60), rig.Diagnostics);
-        var ids = await TestPostgres.IdsAsync(connection, table);
+        var ids = await PostgresTables.IdsAsync(connection, table);
         Assert.Equal(Enumerable.Range(0, 6000).Select(i => $"gen-{i}").ToHashSet(), ids.ToHashSet());
         Assert.Equal(6000, ids.Count);
         await Eventually.WaitUntil(async () => await generator.StatAsync("acknowledged") == 6000, "the source acknowledged every record", diagnostics: rig.Diagnostics);

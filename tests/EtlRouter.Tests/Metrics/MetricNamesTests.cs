@@ -3,7 +3,7 @@ using EtlRouter.Entities.Schema;
 using EtlRouter.Testing.KubeApiServer;
 using EtlRouter.Tests.Support;
 using Xunit;
-using static EtlRouter.Tests.Support.DataPlanePipelines;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
 
 namespace EtlRouter.Tests.Metrics;
 

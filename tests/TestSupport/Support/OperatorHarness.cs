@@ -7,7 +7,6 @@ using EtlRouter.OperatorRuntime;
 using EtlRouter.OperatorRuntime.Abstractions;
 using EtlRouter.OperatorRuntime.Client;
 using EtlRouter.Testing.KubeApiServer;
-using EtlRouter.Tests.Fakes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using Npgsql;
 using Xunit;
 
 namespace EtlRouter.Tests.Support;
@@ -15,22 +14,5 @@ public static class TestPostgres
     {
         return ConnectionString ?? throw Xunit.Sdk.SkipException.ForSkip(
             "ETL_TEST_POSTGRES is not set: run the tests with `make test`, which starts PostgreSQL, or point it at one");
-    }
-
-    public static async Task<List<string>> IdsAsync(string connection, string table)
-    {
-        await using var source = NpgsqlDataSource.Create(connection);
-        await using var command = source.CreateCommand($"SELECT id FROM {table}");
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync();
-            var ids = new List<string>();
-            while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
-            return ids;
-        }
-        catch (PostgresException e) when (e.SqlState == "42P01")
-        {
-            return [];
-        }
     }
 }

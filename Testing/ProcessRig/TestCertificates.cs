@@ -6,13 +6,13 @@ using EtlRouter.Security.Tls;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// One install CA per test run, in a temporary directory removed at exit, and the identities the tests' processes
 /// and clients present: every process a test starts speaks mutual TLS, as shipped.
 /// </summary>
-internal static class TestCertificates
+public static class TestCertificates
 {
     private static readonly string Root = Directory.CreateTempSubdirectory("etl-test-tls-").FullName;
     private static readonly Lazy<X509Certificate2> AuthorityCertificate = new(() =>
@@ -49,17 +49,6 @@ internal static class TestCertificates
 
     /// <summary>The operator's identity directory, as every test operator presents it.</summary>
     public static string OperatorDirectory => DirectoryFor(PeerIdentity.Operator("etl-operator"));
-
-    /// <summary>
-    /// <paramref name="settings"/> with the operator's test identity; plaintext for an http:// endpoint (the
-    /// in-process fake router), mutual TLS for the real router processes (https://).
-    /// </summary>
-    public static EtlRouter.Operator.Router.RouterSettings WithTestTls(this EtlRouter.Operator.Router.RouterSettings settings)
-    {
-        settings.TlsMode = (settings.Endpoint ?? settings.ClusterEndpointTemplate).StartsWith("http://", StringComparison.Ordinal) ? "plaintext" : "mutual";
-        settings.TlsDirectory = OperatorDirectory;
-        return settings;
-    }
 
     /// <summary>A client end of mutual TLS as <paramref name="identity"/>, accepting any server the CA vouches for.</summary>
     public static MutualTls ClientAs(PeerIdentity identity) => Clients.GetOrAdd(identity, id =>

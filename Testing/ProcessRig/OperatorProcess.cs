@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// etl-operator as a real process, configured the way its Deployment configures it (KUBECONFIG or the pod's

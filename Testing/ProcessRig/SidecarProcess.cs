@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>An etl-sidecar as a real process on 127.0.0.1 that discovers only the connectors of its "pod".</summary>
 public sealed class SidecarProcess : IDisposable

@@ -1,7 +1,7 @@
 using EtlRouter.Contracts.V1;
 using Grpc.Net.Client;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// One real etl-router process on 127.0.0.1, started with `dotnet etl-router.dll` and the environment

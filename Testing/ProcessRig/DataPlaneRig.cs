@@ -1,7 +1,7 @@
 using EtlRouter.Contracts.V1;
 using Grpc.Core;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// A whole data plane of real processes on 127.0.0.1: a router cluster, reference connectors, and sidecars

@@ -1,7 +1,7 @@
 using EtlRouter.Contracts.V1;
 using Grpc.Core;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// A router cluster of real processes on 127.0.0.1, each with its own ports and data directory under a temp

@@ -1,4 +1,4 @@
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>Finds the checkout's root (where EtlOperator.sln is) from the test's output folder.</summary>
 public static class RepositoryRoot

@@ -1,4 +1,4 @@
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>Waits for a condition with a deadline, polling; never a fixed sleep.</summary>
 public static class Eventually

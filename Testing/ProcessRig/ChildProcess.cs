@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// One of our executables run as a real process (`dotnet X.dll args`), or any other program (<see cref="Program"/>),

@@ -3,7 +3,7 @@ using System.Text.Json;
 using EtlRouter.Contracts.V1;
 using Grpc.Net.Client;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>A reference connector (etl-connector) as a real process on 127.0.0.1, with its HTTP stats port.</summary>
 public sealed class ConnectorProcess : IDisposable

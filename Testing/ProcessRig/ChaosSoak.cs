@@ -9,7 +9,7 @@ using EtlRouter.Testing.KubeApiServer;
 using k8s;
 using Npgsql;
 
-namespace EtlRouter.Tests.Support;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>How long and how hard the soak shakes the system.</summary>
 /// <param name="Records">What the source produces (ids gen-0 .. gen-N-1).</param>
@@ -207,7 +207,7 @@ public static class ChaosSoak
         var written = 0;
         foreach (var (table, stages) in new[] { (rawTable, new[] { "raw" }), (maskedTable, new[] { "mask", "masked" }) })
         {
-            var ids = await TestPostgres.IdsAsync(postgres, table);
+            var ids = await PostgresTables.IdsAsync(postgres, table);
             written += ids.Count;
             duplicates += ids.Count - ids.Distinct().Count();
             duplicates += ids.Count(id => !expected.Contains(id));

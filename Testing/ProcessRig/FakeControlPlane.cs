@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace EtlRouter.Tests.Fakes;
+namespace EtlRouter.Testing.ProcessRig;
 
 /// <summary>
 /// A small in-test router: a real gRPC ControlPlane server on 127.0.0.1 that keeps pipelines by
