@@ -1,6 +1,7 @@
 using EtlRouter.Contracts.V1;
 using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Graph;
 
 namespace EtlRouter.Cli.Graph;
 
@@ -9,7 +10,7 @@ internal static class GraphSources
 {
     public static PipelineGraphView FromEntity(EtlPipeline pipeline, string location)
     {
-        var compilation = PipelineGraphCompiler.Compile(pipeline.Spec);
+        var compilation = PipelineGraphCompiler.Compile(pipeline.Spec.ToForm());
         if (compilation.Graph is null)
             throw new CliException($"{location}: pipeline {pipeline.Metadata.Name} has no graph: {string.Join("; ", compilation.Issues.Select(i => i.ToString()))}");
         return new PipelineGraphView(

@@ -1,4 +1,5 @@
 using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Graph;
 
 namespace EtlRouter.Cli.Graph;
 

@@ -1,4 +1,4 @@
-using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 
 namespace EtlRouter.Cli.Resources;
 
@@ -20,8 +20,8 @@ internal static class ObjectNames
     {
         if (name.Length == 0) return $"an empty {what}";
         var shown = name.Length > 70 ? name[..67] + "..." : name;
-        if (name.Length > MetadataRules.MaxNameLength) return $"{what} '{shown}' is {name.Length} characters long (at most {MetadataRules.MaxNameLength})";
+        if (name.Length > ResourceNames.MaxNameLength) return $"{what} '{shown}' is {name.Length} characters long (at most {ResourceNames.MaxNameLength})";
         if (name.IndexOfAny(['/', '\\']) >= 0 || name.Contains("..", StringComparison.Ordinal)) return $"{what} '{shown}' holds path characters; give the object's name only (namespaces go in -n)";
-        return MetadataRules.DnsLabel().IsMatch(name) ? null : $"{what} '{shown}' is not a valid name (lowercase letters, digits and '-', starting and ending with a letter or digit)";
+        return ResourceNames.DnsLabel().IsMatch(name) ? null : $"{what} '{shown}' is not a valid name (lowercase letters, digits and '-', starting and ending with a letter or digit)";
     }
 }

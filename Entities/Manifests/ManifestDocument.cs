@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 using k8s;
 using k8s.Models;
 

@@ -4,10 +4,11 @@ using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Schema;
 using EtlRouter.Entities.Validation;
+using EtlRouter.OperatorRuntime.Abstractions.Entities;
+using EtlRouter.Pipelines.Rules;
+using YamlDotNet.Core;
 using k8s;
 using k8s.Models;
-using YamlDotNet.Core;
-using EtlRouter.OperatorRuntime.Abstractions.Entities;
 
 namespace EtlRouter.Entities.Manifests;
 

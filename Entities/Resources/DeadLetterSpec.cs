@@ -1,16 +1,18 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using EtlRouter.Entities.Schema;
+using EtlRouter.Pipelines.Definitions;
 
 namespace EtlRouter.Entities.Resources;
 
 /// <summary>What happens to a record that keeps failing.</summary>
 public sealed class DeadLetterSpec
 {
-    public const int MaxRetriesLimit = 100;
-    public const int DefaultMaxRetries = 3;
-    public const string DefaultRetention = "168h";
-    public const int DefaultMaxRecords = 10_000;
+    // The defaults live in Pipelines (the router resolves them too); the schema shows them from there.
+    public const int MaxRetriesLimit = PipelineDefaults.MaxRetriesLimit;
+    public const int DefaultMaxRetries = PipelineDefaults.DefaultMaxRetries;
+    public const string DefaultRetention = PipelineDefaults.DefaultDeadLetterRetention;
+    public const int DefaultMaxRecords = PipelineDefaults.DefaultDeadLetterMaxRecords;
 
     [JsonPropertyName("enabled")]
     [Description("Capture records that still fail after maxRetries in the dead letter queue. When false, such a record stops its pipeline's progress until it succeeds.")]

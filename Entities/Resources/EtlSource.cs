@@ -2,8 +2,9 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Schema;
-using k8s.Models;
 using EtlRouter.OperatorRuntime.Abstractions.Entities;
+using EtlRouter.Pipelines.Graph;
+using k8s.Models;
 
 namespace EtlRouter.Entities.Resources;
 

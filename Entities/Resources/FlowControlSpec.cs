@@ -1,16 +1,17 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using EtlRouter.Entities.Schema;
+using EtlRouter.Pipelines.Definitions;
 
 namespace EtlRouter.Entities.Resources;
 
 /// <summary>Credit budgets: how much may be in flight on each edge of the pipeline.</summary>
 public sealed class FlowControlSpec
 {
-    // The defaults live here once: the CRD schema, the validators and the operator all read these.
-    public const int DefaultMaxInFlight = 1000;
-    public const long DefaultMaxInFlightBytes = 8_388_608;
-    public const int DefaultBatchSize = 100;
+    // The defaults live in Pipelines once: the CRD schema, the validators, the operator and the router read them.
+    public const int DefaultMaxInFlight = PipelineDefaults.DefaultMaxInFlight;
+    public const long DefaultMaxInFlightBytes = PipelineDefaults.DefaultMaxInFlightBytes;
+    public const int DefaultBatchSize = PipelineDefaults.DefaultBatchSize;
 
     [JsonPropertyName("maxInFlight")]
     [Description("Records a sender may have sent but not yet credited back, per edge.")]

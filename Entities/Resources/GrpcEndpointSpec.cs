@@ -1,13 +1,14 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using EtlRouter.Entities.Schema;
+using EtlRouter.Pipelines.Definitions;
 
 namespace EtlRouter.Entities.Resources;
 
 /// <summary>Where a service is called when discovery should not decide.</summary>
 public sealed class GrpcEndpointSpec
 {
-    public const int DefaultTimeoutSeconds = 30;
+    public const int DefaultTimeoutSeconds = PipelineDefaults.DefaultTimeoutSeconds;
 
     [JsonPropertyName("endpoint")]
     [Description("Explicit host:port of the service's gRPC server, e.g. kafka-source-svc:50051. When set, sidecars call it there instead of discovering it.")]

@@ -1,3 +1,4 @@
+using EtlRouter.Pipelines.Graph;
 using k8s;
 using k8s.Models;
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using EtlRouter.Entities.Schema;
+using EtlRouter.Pipelines.Definitions;
 
 namespace EtlRouter.Entities.Resources;
 

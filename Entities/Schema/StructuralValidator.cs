@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 using k8s.Models;
 
 namespace EtlRouter.Entities.Schema;

@@ -1,4 +1,5 @@
 using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Rules;
 using FluentValidation;
 using FluentValidation.Results;
 

@@ -1,4 +1,6 @@
 using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Definitions;
+using EtlRouter.Pipelines.Graph;
 
 namespace EtlRouter.Entities.Validation;
 

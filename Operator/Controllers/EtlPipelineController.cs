@@ -5,6 +5,7 @@ using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Router;
 using EtlRouter.OperatorRuntime.Abstractions;
+using EtlRouter.Pipelines.Graph;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +39,7 @@ internal sealed class EtlPipelineController(
         var namespaceName = pipeline.Metadata.NamespaceProperty ?? "default";
 
         var issues = EntityValidator.Validate(pipeline);
-        var compilation = PipelineGraphCompiler.Compile(pipeline.Spec);
+        var compilation = PipelineGraphCompiler.Compile(pipeline.Spec.ToForm());
         if (issues.Count > 0 || compilation.Graph is null)
         {
             var reason = compilation.Graph is null ? ConditionReasons.InvalidGraph : ConditionReasons.InvalidSpec;
@@ -70,7 +71,7 @@ internal sealed class EtlPipelineController(
         }
 
         var controlPlane = router.For(choice.Endpoint);
-        var definition = PipelineDefinitionBuilder.Build(pipeline, compilation.Graph, services);
+        var definition = EntityPipelineDefinition.Build(pipeline, compilation.Graph, services);
         PipelineState state;
         try
         {

@@ -1,7 +1,7 @@
-using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
-using EtlRouter.Entities.Validation;
 using EtlRouter.OperatorRuntime.Abstractions;
+using EtlRouter.Pipelines.Graph;
+using EtlRouter.Pipelines.Rules;
 
 namespace EtlRouter.Operator.Controllers;
 

@@ -1,11 +1,11 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Core;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Router;
 using EtlRouter.Operator.Scaling;
 using EtlRouter.OperatorRuntime.Abstractions;
+using EtlRouter.Pipelines.Definitions;
 using Grpc.Core;
 
 namespace EtlRouter.Operator.Controllers;

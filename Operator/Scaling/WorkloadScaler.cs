@@ -1,13 +1,13 @@
 using System.Net;
 using EtlRouter.Contracts.V1;
-using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Operator.Router;
 using EtlRouter.OperatorRuntime.Abstractions;
+using EtlRouter.Pipelines.Definitions;
+using Microsoft.Extensions.Logging;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace EtlRouter.Operator.Scaling;
 

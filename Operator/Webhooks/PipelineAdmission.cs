@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 using EtlRouter.SidecarInjector.Admission;
 using k8s;
 

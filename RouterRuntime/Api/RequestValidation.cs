@@ -1,11 +1,10 @@
 using System.Text.RegularExpressions;
 using EtlRouter.Contracts;
-using EtlRouter.Contracts.V1;
-using EtlRouter.Entities.Graph;
-using EtlRouter.Entities.Resources;
-using EtlRouter.Entities.Validation;
-using Grpc.Core;
 using EtlRouter.Contracts.Addresses;
+using EtlRouter.Contracts.V1;
+using EtlRouter.Pipelines.Graph;
+using EtlRouter.Pipelines.Rules;
+using Grpc.Core;
 
 namespace EtlRouter.RouterRuntime.Api;
 

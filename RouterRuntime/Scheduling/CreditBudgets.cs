@@ -1,5 +1,5 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Definitions;
 
 namespace EtlRouter.RouterRuntime.Scheduling;
 

@@ -1,5 +1,5 @@
 using EtlRouter.Contracts.V1;
-using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Definitions;
 using Google.Protobuf.WellKnownTypes;
 
 namespace EtlRouter.RouterRuntime.State;

@@ -87,18 +87,19 @@ public sealed class AssemblyBoundaryTests
     {
         { "EtlRouter.Contracts", [] },
         { "EtlRouter.OperatorRuntime.Abstractions", [] },
-        { "EtlRouter.Entities", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions"] },
+        { "EtlRouter.Pipelines", ["EtlRouter.Contracts"] },
+        { "EtlRouter.Entities", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Pipelines"] },
         { "EtlRouter.Security", ["EtlRouter.Contracts"] },
         { "EtlRouter.SidecarInjector", ["EtlRouter.Contracts"] },
         { "EtlRouter.OperatorRuntime", ["EtlRouter.OperatorRuntime.Abstractions"] },
         {
             "etl-operator",
-            ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Entities", "EtlRouter.Security", "EtlRouter.SidecarInjector", "EtlRouter.OperatorRuntime"]
+            ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Pipelines", "EtlRouter.Entities", "EtlRouter.Security", "EtlRouter.SidecarInjector", "EtlRouter.OperatorRuntime"]
         },
-        { "etl-router", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Entities", "EtlRouter.Security"] },
+        { "etl-router", ["EtlRouter.Contracts", "EtlRouter.Pipelines", "EtlRouter.Security"] },
         { "etl-sidecar", ["EtlRouter.Contracts", "EtlRouter.Security"] },
         { "etl-connector", ["EtlRouter.Contracts"] },
-        { "etlctl", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Entities", "EtlRouter.Security"] },
+        { "etlctl", ["EtlRouter.Contracts", "EtlRouter.OperatorRuntime.Abstractions", "EtlRouter.Pipelines", "EtlRouter.Entities", "EtlRouter.Security"] },
     };
 
     [Theory]
@@ -108,6 +109,25 @@ public sealed class AssemblyBoundaryTests
         var ours = Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!)
             .Where(name => name.StartsWith("EtlRouter.", StringComparison.Ordinal) || name.StartsWith("etl", StringComparison.Ordinal));
         Assert.Empty(ours.Except(allowed));
+    }
+
+    /// <summary>The router checks a pipeline with the shared rules alone: no Kubernetes client, entity validation or YAML parser in it.</summary>
+    [Fact]
+    public void The_router_loads_no_kubernetes_entity_machinery()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<AssemblyName>([new AssemblyName("etl-router")]);
+        while (pending.TryDequeue(out var name))
+        {
+            if (!seen.Add(name.Name!) || !(name.Name!.StartsWith("EtlRouter.", StringComparison.Ordinal) || name.Name == "etl-router")) continue;
+            foreach (var referenced in Assembly.Load(name).GetReferencedAssemblies()) pending.Enqueue(referenced);
+        }
+
+        Assert.Contains("EtlRouter.Pipelines", seen);
+        Assert.DoesNotContain("EtlRouter.Entities", seen);
+        Assert.DoesNotContain("KubernetesClient", seen);
+        Assert.DoesNotContain("FluentValidation", seen);
+        Assert.DoesNotContain("YamlDotNet", seen);
     }
 
     [Fact]

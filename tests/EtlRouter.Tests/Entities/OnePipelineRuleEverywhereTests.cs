@@ -4,6 +4,8 @@ using EtlRouter.Entities.Manifests;
 using EtlRouter.Entities.Resources;
 using EtlRouter.Entities.Validation;
 using EtlRouter.Operator.Webhooks;
+using EtlRouter.Pipelines.Graph;
+using EtlRouter.Pipelines.Rules;
 using EtlRouter.RouterRuntime.Api;
 using EtlRouter.Tests.Support;
 using Grpc.Core;
@@ -42,7 +44,7 @@ public sealed class OnePipelineRuleEverywhereTests
 
         // The router, sent the stages as they are declared (no compiler in between): the graph rules refuse the same.
         var readIssues = new List<ValidationIssue>();
-        var stages = pipeline.Spec is null ? [] : PipelineGraphCompiler.ReadStages(pipeline.Spec, readIssues);
+        var stages = pipeline.Spec is null ? [] : PipelineGraphCompiler.ReadStages(pipeline.Spec.ToForm(), readIssues);
         if (readIssues.Count > 0 || stages.Count == 0)
             return; // the spec names no stages a definition could carry
         var graphIssues = new List<ValidationIssue>();

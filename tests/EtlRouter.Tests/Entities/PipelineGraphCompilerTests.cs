@@ -1,5 +1,6 @@
 using EtlRouter.Entities.Graph;
 using EtlRouter.Entities.Resources;
+using EtlRouter.Pipelines.Graph;
 using Xunit;
 
 namespace EtlRouter.Tests.Entities;
@@ -9,8 +10,8 @@ public sealed class PipelineGraphCompilerTests
     [Fact]
     public void Linear_form_compiles_to_the_same_dag_as_its_graph_form()
     {
-        var linear = PipelineGraphCompiler.Compile(new PipelineSpec { Source = "kafka-users", Steps = ["filter-active", "mask-pii"], Sink = "clickhouse" });
-        var graph = PipelineGraphCompiler.Compile(new PipelineSpec
+        var linear = Compile(new PipelineSpec { Source = "kafka-users", Steps = ["filter-active", "mask-pii"], Sink = "clickhouse" });
+        var graph = Compile(new PipelineSpec
         {
             Stages =
             [
@@ -30,7 +31,7 @@ public sealed class PipelineGraphCompilerTests
     [Fact]
     public void Fan_in_and_fan_out_are_ordered_sources_first()
     {
-        var result = PipelineGraphCompiler.Compile(new PipelineSpec
+        var result = Compile(new PipelineSpec
         {
             Stages =
             [
@@ -53,7 +54,7 @@ public sealed class PipelineGraphCompilerTests
     [Fact]
     public void A_transform_used_twice_in_the_linear_form_gets_distinct_stage_names()
     {
-        var result = PipelineGraphCompiler.Compile(new PipelineSpec { Source = "s", Steps = ["t", "t"], Sink = "t" });
+        var result = Compile(new PipelineSpec { Source = "s", Steps = ["t", "t"], Sink = "t" });
         Assert.True(result.Succeeded);
         Assert.Equal(["s", "t", "t-2", "t-3"], result.Graph!.Stages.Select(s => s.Name));
     }
@@ -61,7 +62,7 @@ public sealed class PipelineGraphCompilerTests
     [Fact]
     public void A_cycle_is_reported_in_the_direction_records_flow()
     {
-        var result = PipelineGraphCompiler.Compile(new PipelineSpec
+        var result = Compile(new PipelineSpec
         {
             Stages =
             [
@@ -79,4 +80,7 @@ public sealed class PipelineGraphCompilerTests
 
     private static string Describe(PipelineGraph graph) =>
         string.Join(";", graph.Stages.Select(s => $"{s.Name}:{s.Kind}:{s.ServiceRef}:{string.Join(",", s.Inputs)}"));
+
+    /// <summary>A custom resource's spec, read as the operator reads it.</summary>
+    private static GraphCompilation Compile(PipelineSpec spec) => PipelineGraphCompiler.Compile(spec.ToForm());
 }

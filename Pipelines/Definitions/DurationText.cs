@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace EtlRouter.Entities.Resources;
+namespace EtlRouter.Pipelines.Definitions;
 
 /// <summary>Durations written the way Kubernetes users write them: 90s, 30m, 24h, 7d, 1h30m.</summary>
 public static partial class DurationText

@@ -1,8 +1,7 @@
 using EtlRouter.Contracts.Routing;
-using EtlRouter.Entities.Resources;
-using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 
-namespace EtlRouter.Entities.Graph;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>
 /// What makes a set of stages a pipeline, whatever it was written as: a custom resource's linear or graph form

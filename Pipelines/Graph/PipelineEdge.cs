@@ -1,4 +1,4 @@
-namespace EtlRouter.Entities.Graph;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>A directed edge of the DAG: records flow from one stage to another.</summary>
 public sealed record PipelineEdge(string From, string To)

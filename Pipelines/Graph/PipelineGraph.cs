@@ -1,6 +1,5 @@
-using EtlRouter.Entities.Resources;
 
-namespace EtlRouter.Entities.Graph;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>
 /// The compiled, validated stage DAG of a pipeline: stages in topological order (sources first) and

@@ -1,17 +1,16 @@
-using EtlRouter.Entities.Resources;
-using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 
-namespace EtlRouter.Entities.Graph;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>
-/// Turns a pipeline spec (linear or graph form) into a <see cref="PipelineGraph"/>, refusing what a schema
+/// Turns a pipeline as written (<see cref="PipelineForm"/>: linear or graph form) into a <see cref="PipelineGraph"/>, refusing what a schema
 /// cannot see: mixed forms and stages that name no service here, and everything <see cref="PipelineGraphRules"/>
 /// refuses in any pipeline (duplicate or unknown stage names, sources with inputs, sinks with outputs, cycles,
 /// stages whose records reach no sink).
 /// </summary>
 public static class PipelineGraphCompiler
 {
-    public static GraphCompilation Compile(PipelineSpec spec)
+    public static GraphCompilation Compile(PipelineForm spec)
     {
         var issues = new List<ValidationIssue>();
         var stages = ReadStages(spec, issues);
@@ -28,7 +27,7 @@ public static class PipelineGraphCompiler
     /// naming stages at all (mixed or missing forms, a stage with no or two services) goes into
     /// <paramref name="issues"/>.
     /// </summary>
-    public static IReadOnlyList<PipelineStage> ReadStages(PipelineSpec spec, List<ValidationIssue> issues)
+    public static IReadOnlyList<PipelineStage> ReadStages(PipelineForm spec, List<ValidationIssue> issues)
     {
         var linear = spec.Source is not null || spec.Sink is not null || spec.Steps is not null;
         var graph = spec.Stages is not null;
@@ -47,7 +46,7 @@ public static class PipelineGraphCompiler
         return linear ? FromLinear(spec, issues) : FromGraph(spec.Stages!, issues);
     }
 
-    private static List<PipelineStage> FromLinear(PipelineSpec spec, List<ValidationIssue> issues)
+    private static List<PipelineStage> FromLinear(PipelineForm spec, List<ValidationIssue> issues)
     {
         if (string.IsNullOrWhiteSpace(spec.Source))
             issues.Add(new("spec.source", "is required in the linear form; name the EtlSource records come from"));
@@ -90,7 +89,7 @@ public static class PipelineGraphCompiler
         return stages;
     }
 
-    private static List<PipelineStage> FromGraph(IList<PipelineStageSpec> specs, List<ValidationIssue> issues)
+    private static List<PipelineStage> FromGraph(IReadOnlyList<StageForm?> specs, List<ValidationIssue> issues)
     {
         var stages = new List<PipelineStage>();
         for (var i = 0; i < specs.Count; i++)

@@ -1,4 +1,4 @@
-namespace EtlRouter.Entities.Resources;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>What a user service does in a pipeline.</summary>
 public enum ServiceKind

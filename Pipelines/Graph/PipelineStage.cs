@@ -1,6 +1,5 @@
-using EtlRouter.Entities.Resources;
 
-namespace EtlRouter.Entities.Graph;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>
 /// A node of the compiled pipeline DAG.

@@ -1,6 +1,6 @@
-using EtlRouter.Entities.Validation;
+using EtlRouter.Pipelines.Rules;
 
-namespace EtlRouter.Entities.Graph;
+namespace EtlRouter.Pipelines.Graph;
 
 /// <summary>The result of compiling a pipeline spec: a graph, or the issues that prevent one.</summary>
 public sealed record GraphCompilation(PipelineGraph? Graph, IReadOnlyList<ValidationIssue> Issues)
