@@ -1,7 +1,7 @@
 namespace EtlRouter.Entities.Core;
 
 /// <summary>The API group and version every ETL Router resource is served under.</summary>
-public static class EtlApi
+internal static class EtlApi
 {
     public const string Group = "etl.router";
     public const string Version = "v1";

@@ -5,7 +5,7 @@ using k8s.Models;
 namespace EtlRouter.Entities.Manifests;
 
 /// <summary>Reads an entity of a type known only at run time with the Kubernetes client's JSON settings.</summary>
-public static class EntityJson
+internal static class EntityJson
 {
     private static readonly MethodInfo Generic = typeof(KubernetesJson).GetMethods()
         .Single(m => m.Name == nameof(KubernetesJson.Deserialize) && m.IsGenericMethod

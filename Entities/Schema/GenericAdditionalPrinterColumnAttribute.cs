@@ -6,7 +6,7 @@ namespace EtlRouter.Entities.Schema;
 /// </summary>
 /// <example><code>[GenericAdditionalPrinterColumn(".status.conditions[?(@.type==\"Ready\")].status", "Ready", "string")]</code></example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
-public sealed class GenericAdditionalPrinterColumnAttribute(string jsonPath, string name, string type) : Attribute
+internal sealed class GenericAdditionalPrinterColumnAttribute(string jsonPath, string name, string type) : Attribute
 {
     public string JsonPath { get; } = jsonPath;
     public string Name { get; } = name;

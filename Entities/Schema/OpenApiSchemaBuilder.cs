@@ -10,7 +10,7 @@ namespace EtlRouter.Entities.Schema;
 /// Builds an OpenAPI v3 structural schema (what a CRD needs) from a .NET type, reading the property
 /// attributes of <see cref="Schema"/> and <see cref="DescriptionAttribute"/>.
 /// </summary>
-public static class OpenApiSchemaBuilder
+internal static class OpenApiSchemaBuilder
 {
     public static V1JSONSchemaProps For(Type type, string? description = null)
     {

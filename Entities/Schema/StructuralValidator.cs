@@ -12,7 +12,7 @@ namespace EtlRouter.Entities.Schema;
 /// validation: types, unknown fields, required fields, enums, patterns, lengths and ranges. metadata is
 /// left to the API server.
 /// </summary>
-public static class StructuralValidator
+internal static class StructuralValidator
 {
     public static IReadOnlyList<ValidationIssue> Validate(JsonNode? document, V1JSONSchemaProps schema)
     {

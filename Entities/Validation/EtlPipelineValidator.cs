@@ -12,7 +12,7 @@ namespace EtlRouter.Entities.Validation;
 /// validating webhook and <c>etlctl validate</c> all use this, and the rules themselves live in Pipelines, where
 /// the router's GraphQL createPipeline finds them too, so they all say the same.
 /// </summary>
-public sealed class EtlPipelineValidator : AbstractValidator<EtlPipeline>
+internal sealed class EtlPipelineValidator : AbstractValidator<EtlPipeline>
 {
     public EtlPipelineValidator()
     {

@@ -4,7 +4,7 @@ using FluentValidation;
 namespace EtlRouter.Entities.Validation;
 
 /// <summary>Rules for a router cluster: a replica count that can keep a quorum, distinct ports.</summary>
-public sealed class EtlRouterClusterValidator : AbstractValidator<EtlRouterCluster>
+internal sealed class EtlRouterClusterValidator : AbstractValidator<EtlRouterCluster>
 {
     public EtlRouterClusterValidator()
     {

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace EtlRouter.Entities.Validation;
 
 /// <summary>Rules every resource of ours shares: a name Kubernetes and our labels both accept (<see cref="ResourceNames"/>).</summary>
-public static class MetadataRules
+internal static class MetadataRules
 {
     public static void AddMetadataRules<T>(this AbstractValidator<T> validator)
         where T : IKubernetesObject<V1ObjectMeta>

@@ -6,7 +6,7 @@ using EtlRouter.Contracts.Addresses;
 namespace EtlRouter.Entities.Validation;
 
 /// <summary>Rules for EtlSource, EtlTransform and EtlSink: a usable endpoint and service name.</summary>
-public sealed class ServiceEntityValidator<T> : AbstractValidator<T>
+internal sealed class ServiceEntityValidator<T> : AbstractValidator<T>
     where T : IServiceEntity
 {
     public ServiceEntityValidator()
