@@ -1,5 +1,6 @@
 using System.Net;
 using EtlRouter.Connectors.Hosting;
+using EtlRouter.Connectors.Kafka;
 using EtlRouter.Connectors.Sinks;
 using EtlRouter.Connectors.Sources;
 using EtlRouter.Contracts.V1;
@@ -59,6 +60,7 @@ switch (service)
 {
     case GeneratorSource: app.MapGrpcService<GeneratorSource>(); break;
     case S3Source: app.MapGrpcService<S3Source>(); break;
+    case KafkaSource: app.MapGrpcService<KafkaSource>(); break;
     case HttpSource http:
         app.MapGrpcService<HttpSource>();
         app.MapPost("/ingest", (HttpRequest request, CancellationToken token) => http.IngestAsync(request, token));
@@ -73,6 +75,7 @@ switch (service)
     case PostgresSink: app.MapGrpcService<PostgresSink>(); break;
     case S3Sink: app.MapGrpcService<S3Sink>(); break;
     case ClickHouseSink: app.MapGrpcService<ClickHouseSink>(); break;
+    case KafkaSink: app.MapGrpcService<KafkaSink>(); break;
     default:
         // A catalog entry without its service mapped here would answer every call Unimplemented.
         throw new InvalidOperationException($"etl-connector {args[0]}: {service.GetType().Name} is in the catalog but not mapped in Program.cs");
@@ -88,6 +91,13 @@ app.MapGet("/stats", () => service switch
 {
     GeneratorSource g => Results.Json(new { name = identity.Name, generated = g.Generated, sent = g.Sent, acknowledged = g.Acknowledged, outstanding = g.Outstanding, redelivered = g.Redelivered, sessions = g.Sessions }),
     S3Source s3 => Results.Json(new { name = identity.Name, sent = s3.Sent, acknowledged = s3.Acknowledged, outstanding = s3.Outstanding, redelivered = s3.Redelivered, sessions = s3.Sessions, objectsRead = s3.ObjectsRead, resumedFrom = s3.ResumedFrom?.ToString(), checkpoint = s3.Checkpoint?.ToString() }),
+    KafkaSource kafka => Results.Json(new
+    {
+        name = identity.Name, sent = kafka.Sent, acknowledged = kafka.Acknowledged, outstanding = kafka.Outstanding, redelivered = kafka.Redelivered, sessions = kafka.Sessions,
+        assignedPartitions = kafka.AssignedPartitions, commits = kafka.Commits, failure = kafka.Failure,
+        partitions = kafka.Positions.Select(p => new { partition = p.Partition.ToString(), committable = p.Committable, inFlight = p.InFlight }),
+    }),
+    KafkaSink sink => Results.Json(new { name = identity.Name, written = sink.Written, delivered = sink.Delivered, largestBatch = sink.LargestBatch, streamedBatches = sink.StreamedBatches }),
     PullSource s => Results.Json(new { name = identity.Name, sent = s.Sent, acknowledged = s.Acknowledged, outstanding = s.Outstanding, redelivered = s.Redelivered, sessions = s.Sessions }),
     RecordSink k => Results.Json(new { name = identity.Name, written = k.Written, largestBatch = k.LargestBatch, unaryBatches = k.UnaryBatches, streamedBatches = k.StreamedBatches, latencyP50Ms = k.Latency.Percentile(50), latencyP99Ms = k.Latency.Percentile(99), latencySamples = k.Latency.Count }),
     EtlRouter.Connectors.Transforms.RecordTransform t => Results.Json(new { name = identity.Name, unaryBatches = t.UnaryBatches, streamedBatches = t.StreamedBatches }),

@@ -1,3 +1,4 @@
+using EtlRouter.Connectors.Kafka;
 using EtlRouter.Connectors.Sinks;
 using EtlRouter.Connectors.Sources;
 using EtlRouter.Connectors.Transforms;
@@ -14,6 +15,7 @@ internal static class ConnectorCatalog
     {
         ["generator"] = new(StageKind.Source, "JSON records at a rate (--rate, --size, --count, --seed, --keyed)", (id, s) => new GeneratorSource(id, s)),
         ["s3"] = new(StageKind.Source, "objects under --prefix of --bucket, NDJSON or CSV, resumable by object and row (--endpoint, --format, --poll-seconds, --checkpoint-key)", (id, s) => new S3Source(id, s)),
+        ["kafka"] = new(StageKind.Source, "--topic (or --topic-pattern) in a consumer group per pipeline stage, offsets committed only once delivered (--bootstrap-servers, --group-id, --start-from, --kafka.PROPERTY)", (id, s) => new KafkaSource(id, s)),
         ["http"] = new(StageKind.Source, "POST /ingest JSON or NDJSON on --http-port; answers once delivered", (id, s) => new HttpSource(id, s)),
         ["filter"] = new(StageKind.Transform, "keeps records matching --expression (status == 'active' and amount >= 10)", (_, s) => new FilterTransform(s)),
         ["mask-pii"] = new(StageKind.Transform, "masks e-mails, phones and cards; --fields redacts named fields whole", (_, s) => new MaskPiiTransform(s)),
@@ -24,6 +26,7 @@ internal static class ConnectorCatalog
         ["discard"] = new(StageKind.Sink, "acknowledges and drops records (benchmarks)", (_, s) => new DiscardSink(s)),
         ["s3-sink"] = new(StageKind.Sink, "one NDJSON object per batch under --prefix of --bucket, named by its record ids (--endpoint)", (_, s) => new S3Sink(s)),
         ["clickhouse"] = new(StageKind.Sink, "inserts into --table over ClickHouse's HTTP interface (--url), once per record id", (_, s) => new ClickHouseSink(s)),
+        ["kafka-sink"] = new(StageKind.Sink, "an idempotent producer to --topic (or a record's --topic-header / --topic-field); acknowledged once the broker confirms (--bootstrap-servers, --kafka.PROPERTY)", (_, s) => new KafkaSink(s)),
         ["postgres"] = new(StageKind.Sink, "inserts into --table over --connection, once per record id", (_, s) => new PostgresSink(s)),
     };
 

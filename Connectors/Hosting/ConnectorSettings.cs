@@ -56,7 +56,8 @@ internal sealed class ConnectorSettings
             ? value
             : throw new ConnectorSettingsException($"{name}: '{text}' is not valid; expected a whole number from {min} to {max}.");
     }
-}
 
-/// <summary>A setting the connector cannot use; the message names it.</summary>
-internal sealed class ConnectorSettingsException(string message) : Exception(message);
+    /// <summary>Every flag whose name starts with <paramref name="prefix"/> (a client library's own properties).</summary>
+    public IEnumerable<KeyValuePair<string, string>> WithPrefix(string prefix) =>
+        flags.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && f.Key.Length > prefix.Length);
+}

@@ -44,6 +44,11 @@ internal abstract class PullSource : SourceService.SourceServiceBase
     /// <summary>True when the source will never have another new record.</summary>
     protected abstract bool Exhausted { get; }
 
+    /// <summary>A session began: its first request names the reader and carries the stage's options.</summary>
+    protected virtual void OnSessionStarted(ReadRequest first)
+    {
+    }
+
     /// <summary>A record was delivered end to end.</summary>
     protected virtual void OnAcknowledged(Record record)
     {
@@ -63,6 +68,7 @@ internal abstract class PullSource : SourceService.SourceServiceBase
         Interlocked.Increment(ref sessions);
         if (!await requestStream.MoveNext(session.Token)) return;
         var options = requestStream.Current.Options;
+        OnSessionStarted(requestStream.Current);
         var demand = new DemandCounter();
         Accept(requestStream.Current, demand);
         var redeliver = new Queue<Record>();

@@ -130,6 +130,14 @@ internal sealed class SourcePump(StageContext stage, StageOutputs outputs)
 
         var opening = new ReadRequest { Demand = (uint)first };
         opening.Options.Add(stage.Definition.Options);
+        opening.Reader = new Reader
+        {
+            Namespace = stage.Key.Namespace,
+            Pipeline = stage.Key.Pipeline,
+            Stage = stage.Key.Stage,
+            Replica = stage.Assignment.Replica,
+            Replicas = Math.Max(1, stage.Assignment.ReplicaCount),
+        };
         try
         {
             await call.RequestStream.WriteAsync(opening, session.Token);

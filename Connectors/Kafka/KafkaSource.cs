@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using EtlRouter.Connectors.Hosting;
+using EtlRouter.Connectors.Sources;
+using EtlRouter.Contracts.V1;
+using Google.Protobuf;
+using Google.Protobuf.Collections;
+
+namespace EtlRouter.Connectors.Kafka;
+
+/// <summary>
+/// Reads --topic (or every topic matching --topic-pattern) in a consumer group (--group-id; by default one per
+/// pipeline stage, etl.NAMESPACE.PIPELINE.STAGE, from the options the sidecar sends), its partitions spread across
+/// the stage's replicas by the cooperative-sticky protocol. Offsets are never committed automatically: per partition
+/// the committed offset is the lowest record not yet acknowledged end to end, committed at most every 500 ms and
+/// when a partition is revoked, so a crash or a rebalance reads again what may not have been delivered and never
+/// skips (at-least-once). A new group starts at --start-from earliest (default), latest, or a time (ISO 8601 or
+/// Unix milliseconds); an existing group resumes from its commits. Record id and origin offset are
+/// topic/partition/offset; the Kafka key is the record key, headers are carried, the message time is the event time.
+/// </summary>
+internal sealed class KafkaSource : PullSource, IDisposable
+{
+    private const int ReadAhead = 5000;
+    private static readonly TimeSpan CommitEvery = TimeSpan.FromMilliseconds(500);
+    private readonly ConnectorIdentity identity;
+    private readonly ConnectorSettings settings;
+    private readonly Channel<ReadRecord> rows = Channel.CreateBounded<ReadRecord>(new BoundedChannelOptions(ReadAhead) { SingleWriter = true });
+    private readonly PartitionCommits commits = new();
+    private readonly CancellationTokenSource stop = new();
+    private readonly ILogger logger;
+    private Thread? consumerThread;
+    private volatile string? failure;
+
+    public KafkaSource(ConnectorIdentity identity, ConnectorSettings settings)
+    {
+        this.identity = identity;
+        this.settings = settings;
+        if (settings.Text("topic") is null == settings.Text("topic-pattern") is null)
+            throw new ConnectorSettingsException("topic: give exactly one of --topic NAME or --topic-pattern REGEX");
+        StartFrom.Parse(settings.Text("start-from", "earliest"));
+
+        // The group is joined with the first session; the settings are checked now, with a client that joins nothing.
+        var check = new ConsumerConfig { GroupId = "etl.settings-check" };
+        KafkaSettings.Apply(check, settings);
+        KafkaSettings.Checked(settings, () => new ConsumerBuilder<byte[]?, byte[]?>(check).Build()).Dispose();
+        logger = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)).CreateLogger("EtlRouter.Connectors.KafkaSource");
+    }
+
+    /// <summary>Partitions this replica reads now.</summary>
+    public int AssignedPartitions => commits.Count;
+
+    /// <summary>Offsets committed to the group so far (a partition's commit counts each time it moves).</summary>
+    public long Commits { get; private set; }
+
+    /// <summary>Per partition: the committable offset and the records read and not yet acknowledged.</summary>
+    public IReadOnlyList<(TopicPartition Partition, long? Committable, int InFlight)> Positions => commits.Positions();
+
+    /// <summary>Why the consumer stopped, when it did (a setting librdkafka refused, a fatal broker error).</summary>
+    public string? Failure => failure;
+
+    protected override bool Ready => rows.Reader.TryPeek(out _);
+
+    protected override bool Exhausted => false;
+
+    protected override void OnSessionStarted(ReadRequest first) => Start(first);
+
+    protected override Record? Next(MapField<string, string> options)
+    {
+        while (rows.Reader.TryRead(out var read))
+        {
+            // Read under an assignment this replica has since lost: the partition's new owner reads it again.
+            if (commits.EpochOf(read.Partition) == read.Epoch) return read.Record;
+        }
+
+        return null;
+    }
+
+    protected override Task WaitForDataAsync(CancellationToken cancellationToken) => rows.Reader.WaitToReadAsync(cancellationToken).AsTask();
+
+    protected override void OnAcknowledged(Record record)
+    {
+        if (KafkaSettings.TryParsePosition(record.Origin.Offset, out var partition, out var offset)) commits.Acknowledge(partition, offset);
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        consumerThread?.Join(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The group is joined with the first session, when the stage's identity is known.</summary>
+    private void Start(ReadRequest first)
+    {
+        if (consumerThread is not null) return;
+        lock (rows)
+        {
+            if (consumerThread is not null) return;
+            var config = ConsumerConfig(first);
+            consumerThread = new Thread(() => ConsumeLoop(config)) { IsBackground = true, Name = "kafka-consumer" };
+            consumerThread.Start();
+        }
+    }
+
+    private ConsumerConfig ConsumerConfig(ReadRequest first)
+    {
+        var config = new ConsumerConfig
+        {
+            GroupId = settings.Text("group-id", first.Options) ?? DefaultGroup(first.Reader),
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            AutoOffsetReset = StartFrom.Parse(settings.Text("start-from", "earliest")).Reset,
+            ClientId = identity.Name,
+        };
+        KafkaSettings.Apply(config, settings);
+        return config;
+    }
+
+    /// <summary>One group per pipeline stage, so two pipelines reading one topic each get every record.</summary>
+    private string DefaultGroup(Reader? reader) =>
+        reader is { Pipeline.Length: > 0 } ? $"etl.{reader.Namespace}.{reader.Pipeline}.{reader.Stage}" : $"etl.{identity.Name}";
+
+    private void ConsumeLoop(ConsumerConfig config)
+    {
+        var startFrom = StartFrom.Parse(settings.Text("start-from", "earliest"));
+        try
+        {
+            using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+                .SetPartitionsAssignedHandler((c, partitions) => Assigned(c, partitions, startFrom))
+                .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions.Select(p => p.TopicPartition).ToList()))
+                .SetPartitionsLostHandler((_, partitions) => commits.Revoke(partitions.Select(p => p.TopicPartition)))
+                .SetErrorHandler((_, error) => logger.LogWarning("{Name}: {Reason} ({Code})", identity.Name, error.Reason, error.Code))
+                .Build();
+            if (settings.Text("topic-pattern") is { } pattern) consumer.Subscribe(pattern.StartsWith('^') ? pattern : "^" + pattern);
+            else consumer.Subscribe(settings.Text("topic")!);
+            logger.LogInformation("{Name}: reading {Topics} in group {Group}", identity.Name, settings.Text("topic") ?? settings.Text("topic-pattern"), config.GroupId);
+
+            var held = new Queue<ReadRecord>();
+            var paused = false;
+            var lastCommit = DateTime.UtcNow;
+            while (!stop.IsCancellationRequested)
+            {
+                // Downstream is slower: pause fetching (the group still sees this member alive) until there is room.
+                while (held.TryPeek(out var next) && rows.Writer.TryWrite(next)) held.Dequeue();
+                if (held.Count > 0 != paused)
+                {
+                    paused = !paused;
+                    if (paused) consumer.Pause(consumer.Assignment);
+                    else consumer.Resume(consumer.Assignment);
+                }
+
+                if (DateTime.UtcNow - lastCommit >= CommitEvery)
+                {
+                    Commit(consumer, commits.Due());
+                    lastCommit = DateTime.UtcNow;
+                }
+
+                var result = consumer.Consume(paused ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(200));
+                if (result?.Message is null) continue;
+                var epoch = commits.EpochOf(result.TopicPartition);
+                if (epoch == 0) continue;
+                commits.Issue(result.TopicPartition, result.Offset.Value);
+                held.Enqueue(new ReadRecord(ToRecord(result), result.TopicPartition, epoch));
+            }
+
+            Commit(consumer, commits.Due());
+            consumer.Close();
+        }
+        catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
+        {
+            failure = e.Message;
+            logger.LogError("{Name}: the Kafka consumer stopped: {Reason}; fix the setting and restart the connector", identity.Name, e.Message);
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> Assigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, StartFrom startFrom)
+    {
+        foreach (var partition in partitions) commits.Assign(partition);
+        logger.LogInformation("{Name}: assigned {Partitions}", identity.Name, string.Join(", ", partitions));
+        if (startFrom.Time is not { } time) return partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset));
+
+        // A group that committed nothing here yet starts at the time asked for; a committed partition resumes.
+        var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10)).ToDictionary(c => c.TopicPartition, c => c.Offset);
+        var fresh = partitions.Where(p => !committed.TryGetValue(p, out var at) || at == Offset.Unset).ToList();
+        var byTime = fresh.Count == 0 ? [] : consumer.OffsetsForTimes(fresh.Select(p => new TopicPartitionTimestamp(p, new Timestamp(time))), TimeSpan.FromSeconds(10))
+            .ToDictionary(o => o.TopicPartition, o => o.Offset);
+        return partitions.Select(p => new TopicPartitionOffset(p, byTime.TryGetValue(p, out var at) ? at : Offset.Unset));
+    }
+
+    private void Revoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        // What is done is committed before another member takes the partitions; what is in flight, it reads again.
+        Commit(consumer, commits.Due(partitions));
+        commits.Revoke(partitions);
+        logger.LogInformation("{Name}: revoked {Partitions}", identity.Name, string.Join(", ", partitions));
+    }
+
+    private void Commit(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> due)
+    {
+        if (due.Count == 0) return;
+        try
+        {
+            consumer.Commit(due);
+            commits.Committed(due);
+            Commits += due.Count;
+        }
+        catch (KafkaException e)
+        {
+            // Not committed: a later commit carries the same or a higher offset; a takeover reads a little more again.
+            logger.LogWarning("{Name}: commit of {Offsets} failed ({Reason}); retrying with the next", identity.Name, string.Join(", ", due), e.Error.Reason);
+        }
+    }
+
+    private Record ToRecord(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var position = KafkaSettings.PositionOf(result.TopicPartitionOffset);
+        var record = new Record
+        {
+            Id = position,
+            Key = result.Message.Key is { } key ? System.Text.Encoding.UTF8.GetString(key) : string.Empty,
+            Value = result.Message.Value is { } value ? ByteString.CopyFrom(value) : ByteString.Empty,
+            Origin = new RecordOrigin { Source = identity.Name, Offset = position },
+        };
+        if (result.Message.Timestamp.Type != TimestampType.NotAvailable)
+            record.EventTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(result.Message.Timestamp.UtcDateTime);
+        if (result.Message.Headers is { } headers)
+        {
+            foreach (var header in headers) record.Headers[header.Key] = System.Text.Encoding.UTF8.GetString(header.GetValueBytes());
+        }
+
+        return record;
+    }
+
+    /// <summary>A record read from a partition under one assignment of it.</summary>
+    private sealed record ReadRecord(Record Record, TopicPartition Partition, long Epoch);
+
+    /// <summary>--start-from: where a group with no commits begins.</summary>
+    private sealed record StartFrom(AutoOffsetReset Reset, DateTime? Time)
+    {
+        public static StartFrom Parse(string text) => text switch
+        {
+            "earliest" => new(AutoOffsetReset.Earliest, null),
+            "latest" => new(AutoOffsetReset.Latest, null),
+            _ when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) => new(AutoOffsetReset.Latest, DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime),
+            _ when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) => new(AutoOffsetReset.Latest, at.UtcDateTime),
+            _ => throw new ConnectorSettingsException($"start-from: '{text}' is not earliest, latest, an ISO 8601 time or Unix milliseconds"),
+        };
+    }
+}

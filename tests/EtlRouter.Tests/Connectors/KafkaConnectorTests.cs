@@ -1,0 +1,134 @@
+using System.Text.Json;
+using EtlRouter.Tests.Support;
+using Xunit;
+using static EtlRouter.Testing.ProcessRig.DataPlanePipelines;
+
+namespace EtlRouter.Tests.Connectors;
+
+/// <summary>
+/// The Kafka source and sink through real sidecars against a real Kafka-protocol broker on loopback (librdkafka's
+/// mock cluster in its own process, Testing/KafkaBroker), driven from the outside by Debian's kcat: messages
+/// produced by kcat come out of the pipeline in partition order per key, offsets are committed only once records
+/// are delivered, and a source killed mid-stream loses nothing.
+/// </summary>
+public sealed class KafkaConnectorTests
+{
+    private const int Partitions = 6;
+
+    [Fact]
+    public async Task Messages_kcat_produced_reach_the_sink_topic_in_order_per_key_and_every_offset_is_committed()
+    {
+        Kcat.Require();
+        using var broker = await KafkaBrokerProcess.StartAsync($"orders:{Partitions}", $"orders-out:{Partitions}");
+        const int count = 3000;
+        await Kcat.ProduceAsync(broker.BootstrapServers, "orders", Messages(count));
+
+        await using var rig = await DataPlaneRig.StartAsync();
+        var source = await rig.ConnectorAsync("kafka", "orders-kafka", "--bootstrap-servers", broker.BootstrapServers, "--topic", "orders");
+        var sink = await rig.ConnectorAsync("kafka-sink", "orders-out", "--bootstrap-servers", broker.BootstrapServers, "--topic", "orders-out");
+        await rig.SidecarAsync("pod-source", source);
+        await rig.SidecarAsync("pod-sink", sink);
+        await rig.ApplyAsync(Build("kafka-to-kafka", stages: [Source("in", "orders-kafka"), Sink("out", "orders-out", "in")]));
+
+        IReadOnlyList<(string Key, string Value, int Partition, long Offset)> read = [];
+        await Eventually.WaitUntil(async () => (read = await Kcat.ReadAllAsync(broker.BootstrapServers, "orders-out")).Count >= count,
+            $"{count} messages in orders-out", TimeSpan.FromSeconds(90), () => $"{read.Count} read back\n{rig.Diagnostics()}\nbroker:\n{broker.RecentOutput}");
+
+        var numbers = read.Select(m => NumberOf(m.Value)).ToList();
+        Assert.Equal(Enumerable.Range(0, count).ToHashSet(), numbers.ToHashSet());
+        Assert.Equal(count, read.Count);
+        // A key's messages keep their order: produced in rising n, read back in rising offset within the partition.
+        foreach (var key in read.GroupBy(m => m.Key))
+        {
+            var inOrder = key.OrderBy(m => m.Partition).ThenBy(m => m.Offset).Select(m => NumberOf(m.Value)).ToList();
+            Assert.Single(key.Select(m => m.Partition).Distinct());
+            Assert.Equal(inOrder.Order().ToList(), inOrder);
+        }
+
+        // Every message delivered, so every partition's committed offset reaches its end: offsets 0..n-1 sum to the count.
+        await Eventually.WaitUntil(async () => CommittableTotal(await source.StatsAsync()) == count,
+            "every partition committed to its end", TimeSpan.FromSeconds(30), () => source.StatsAsync().GetAwaiter().GetResult().ToString());
+        var stats = await source.StatsAsync();
+        Assert.Equal(Partitions, stats.GetProperty("assignedPartitions").GetInt32());
+        Assert.Equal(0, stats.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("inFlight").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_source_killed_mid_stream_loses_nothing_and_the_idempotent_postgres_sink_holds_each_message_once()
+    {
+        Kcat.Require();
+        var connection = TestPostgres.Require();
+        var table = $"kafka_{Guid.NewGuid():N}"[..20];
+        using var broker = await KafkaBrokerProcess.StartAsync($"users:{Partitions}");
+        const int count = 6000;
+        await Kcat.ProduceAsync(broker.BootstrapServers, "users", Messages(count));
+
+        await using var rig = await DataPlaneRig.StartAsync();
+        var source = await rig.ConnectorAsync("kafka", "users-kafka", "--bootstrap-servers", broker.BootstrapServers, "--topic", "users");
+        var mask = await rig.ConnectorAsync("mask-pii", "mask");
+        // Slow enough (20 s for the 6,000) that the kill lands mid-stream.
+        var postgres = await rig.ConnectorAsync("postgres", "warehouse", "--connection", connection, "--table", table, "--max-rate", "300");
+        await rig.SidecarAsync("pod-source", source);
+        await rig.SidecarAsync("pod-transform", mask);
+        await rig.SidecarAsync("pod-sink", postgres);
+        await rig.ApplyAsync(Build("kafka-to-postgres", stages: [Source("in", "users-kafka"), Transform("mask", "mask", "in"), Sink("out", "warehouse", "mask")]));
+
+        await Eventually.WaitUntil(async () => (await PostgresTables.IdsAsync(connection, table)).Count >= 1500, "the first rows in Postgres",
+            TimeSpan.FromSeconds(60), rig.Diagnostics);
+        source.Process.Kill();
+        await source.StartAsync();
+
+        await Eventually.WaitUntil(async () => (await PostgresTables.IdsAsync(connection, table)).Distinct().Count() >= count,
+            "every message in Postgres", TimeSpan.FromSeconds(120), rig.Diagnostics);
+        var ids = await PostgresTables.IdsAsync(connection, table);
+        Assert.Equal(count, ids.Count);
+        var expected = await Kcat.ReadAllAsync(broker.BootstrapServers, "users");
+        Assert.Equal(expected.Select(m => $"users/{m.Partition}/{m.Offset}").ToHashSet(), ids.ToHashSet());
+
+        // The restarted source resumed from the commits, so it read again at most the uncommitted window, not the topic.
+        var again = await source.StatAsync("sent");
+        Assert.True(again < count, $"the restarted source sent {again} of {count}: it did not resume from the committed offsets");
+        await Eventually.WaitUntil(async () => CommittableTotal(await source.StatsAsync()) == count, "every partition committed to its end", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_setting_librdkafka_refuses_or_one_the_connector_owns_is_named_and_the_process_does_not_start()
+    {
+        var owned = await Kafka.RunConnectorAsync("kafka", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--kafka.enable.auto.commit", "true");
+        Assert.Equal(2, owned.ExitCode);
+        Assert.Contains("kafka.enable.auto.commit", owned.Errors);
+        Assert.Contains("at-least-once", owned.Errors);
+
+        var missing = await Kafka.RunConnectorAsync("kafka-sink", "--topic", "t");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("bootstrap-servers", missing.Errors);
+
+        var start = await Kafka.RunConnectorAsync("kafka", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--start-from", "yesterday");
+        Assert.Equal(2, start.ExitCode);
+        Assert.Contains("start-from: 'yesterday'", start.Errors);
+
+        var unknown = await Kafka.RunConnectorAsync("kafka-sink", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--kafka.no.such.property", "1");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("kafka.no.such.property", unknown.Errors);
+    }
+
+    /// <summary>Keyed JSON messages: 50 keys, n rising, an e-mail for the PII mask to find.</summary>
+    private static IEnumerable<(string Key, string Value)> Messages(int count) =>
+        Enumerable.Range(0, count).Select(n => ($"user-{n % 50}", $"{{\"n\":{n},\"email\":\"user{n}@example.com\"}}"));
+
+    private static int NumberOf(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("n").GetInt32();
+    }
+
+    private static long CommittableTotal(JsonElement stats) =>
+        stats.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("committable").ValueKind == JsonValueKind.Number ? p.GetProperty("committable").GetInt64() : 0);
+
+    private static class Kafka
+    {
+        /// <summary>The connector run to its end (it refuses its settings at start), with what it printed.</summary>
+        public static Task<ProcessRun.Result> RunConnectorAsync(params string[] arguments) =>
+            ProcessRun.RunAsync("dotnet", [ChildProcess.Built("Connectors", "etl-connector"), .. arguments], TimeSpan.FromSeconds(30));
+    }
+}
