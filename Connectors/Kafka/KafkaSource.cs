@@ -18,6 +18,8 @@ namespace EtlRouter.Connectors.Kafka;
 /// skips (at-least-once). A new group starts at --start-from earliest (default), latest, or a time (ISO 8601 or
 /// Unix milliseconds); an existing group resumes from its commits. Record id and origin offset are
 /// topic/partition/offset; the Kafka key is the record key, headers are carried, the message time is the event time.
+/// A replica nobody reads any more (its stage moved away or was scaled in) leaves the group after
+/// --leave-after-idle-seconds (default 10), so its partitions go to the replicas that still read.
 /// </summary>
 internal sealed class KafkaSource : PullSource, IDisposable
 {
@@ -27,9 +29,11 @@ internal sealed class KafkaSource : PullSource, IDisposable
     private readonly ConnectorSettings settings;
     private readonly Channel<ReadRecord> rows = Channel.CreateBounded<ReadRecord>(new BoundedChannelOptions(ReadAhead) { SingleWriter = true });
     private readonly PartitionCommits commits = new();
-    private readonly CancellationTokenSource stop = new();
     private readonly ILogger logger;
-    private Thread? consumerThread;
+    private readonly TimeSpan leaveAfterIdle;
+    private readonly object lifecycle = new();
+    private Consumption? consumption;
+    private long idleVersion;
     private volatile string? failure;
 
     public KafkaSource(ConnectorIdentity identity, ConnectorSettings settings)
@@ -39,6 +43,7 @@ internal sealed class KafkaSource : PullSource, IDisposable
         if (settings.Text("topic") is null == settings.Text("topic-pattern") is null)
             throw new ConnectorSettingsException("topic: give exactly one of --topic NAME or --topic-pattern REGEX");
         StartFrom.Parse(settings.Text("start-from", "earliest"));
+        leaveAfterIdle = TimeSpan.FromSeconds(settings.Number("leave-after-idle-seconds", 10, 1, 3600));
 
         // The group is joined with the first session; the settings are checked now, with a client that joins nothing.
         var check = new ConsumerConfig { GroupId = "etl.settings-check" };
@@ -63,7 +68,36 @@ internal sealed class KafkaSource : PullSource, IDisposable
 
     protected override bool Exhausted => false;
 
-    protected override void OnSessionStarted(ReadRequest first) => Start(first);
+    protected override void OnSessionStarted(ReadRequest first)
+    {
+        lock (lifecycle)
+        {
+            idleVersion++;
+            if (consumption is not null) return;
+            var config = ConsumerConfig(first);
+            consumption = new Consumption(token => ConsumeLoop(config, token));
+        }
+    }
+
+    protected override void OnSessionEnded()
+    {
+        long version;
+        lock (lifecycle) version = ++idleVersion;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(leaveAfterIdle);
+            Consumption? leaving;
+            lock (lifecycle)
+            {
+                leaving = idleVersion == version ? consumption : null;
+                if (leaving is not null) consumption = null;
+            }
+
+            if (leaving is null) return;
+            logger.LogInformation("{Name}: nobody has read for {Seconds:0} s; leaving the group so the replicas that read take the partitions", identity.Name, leaveAfterIdle.TotalSeconds);
+            leaving.Stop();
+        });
+    }
 
     protected override Record? Next(MapField<string, string> options)
     {
@@ -85,21 +119,14 @@ internal sealed class KafkaSource : PullSource, IDisposable
 
     public void Dispose()
     {
-        stop.Cancel();
-        consumerThread?.Join(TimeSpan.FromSeconds(10));
-    }
-
-    /// <summary>The group is joined with the first session, when the stage's identity is known.</summary>
-    private void Start(ReadRequest first)
-    {
-        if (consumerThread is not null) return;
-        lock (rows)
+        Consumption? running;
+        lock (lifecycle)
         {
-            if (consumerThread is not null) return;
-            var config = ConsumerConfig(first);
-            consumerThread = new Thread(() => ConsumeLoop(config)) { IsBackground = true, Name = "kafka-consumer" };
-            consumerThread.Start();
+            running = consumption;
+            consumption = null;
         }
+
+        running?.Stop();
     }
 
     private ConsumerConfig ConsumerConfig(ReadRequest first)
@@ -121,7 +148,7 @@ internal sealed class KafkaSource : PullSource, IDisposable
     private string DefaultGroup(Reader? reader) =>
         reader is { Pipeline.Length: > 0 } ? $"etl.{reader.Namespace}.{reader.Pipeline}.{reader.Stage}" : $"etl.{identity.Name}";
 
-    private void ConsumeLoop(ConsumerConfig config)
+    private void ConsumeLoop(ConsumerConfig config, CancellationToken stop)
     {
         var startFrom = StartFrom.Parse(settings.Text("start-from", "earliest"));
         try
@@ -230,6 +257,26 @@ internal sealed class KafkaSource : PullSource, IDisposable
         }
 
         return record;
+    }
+
+    /// <summary>One run of the consumer, from joining the group (the first session) to leaving it, on its own thread.</summary>
+    private sealed class Consumption
+    {
+        private readonly CancellationTokenSource stop = new();
+        private readonly Thread thread;
+
+        public Consumption(Action<CancellationToken> loop)
+        {
+            thread = new Thread(() => loop(stop.Token)) { IsBackground = true, Name = "kafka-consumer" };
+            thread.Start();
+        }
+
+        /// <summary>Commits what is done and leaves the group (the loop's end), waiting for it a while.</summary>
+        public void Stop()
+        {
+            stop.Cancel();
+            thread.Join(TimeSpan.FromSeconds(15));
+        }
     }
 
     /// <summary>A record read from a partition under one assignment of it.</summary>

@@ -49,6 +49,11 @@ internal abstract class PullSource : SourceService.SourceServiceBase
     {
     }
 
+    /// <summary>The last session ended and no newer one took over: nobody reads now (until the next session).</summary>
+    protected virtual void OnSessionEnded()
+    {
+    }
+
     /// <summary>A record was delivered end to end.</summary>
     protected virtual void OnAcknowledged(Record record)
     {
@@ -139,7 +144,14 @@ internal abstract class PullSource : SourceService.SourceServiceBase
         }
         finally
         {
-            lock (gate) if (current == session) current = null;
+            bool ended;
+            lock (gate)
+            {
+                ended = current == session;
+                if (ended) current = null;
+            }
+
+            if (ended) OnSessionEnded();
         }
     }
 

@@ -92,6 +92,49 @@ public sealed class KafkaConnectorTests
     }
 
     [Fact]
+    public async Task Scaling_the_source_stage_from_one_replica_to_three_and_back_while_records_flow_loses_nothing()
+    {
+        Kcat.Require();
+        using var broker = await KafkaBrokerProcess.StartAsync($"events:{Partitions}");
+        const int count = 6000;
+        await Kcat.ProduceAsync(broker.BootstrapServers, "events", Messages(count));
+
+        await using var rig = await DataPlaneRig.StartAsync();
+        var output = Path.Combine(rig.Directory, "out.ndjson");
+        // Three pods can run the source stage, each with its own Kafka connector; the stage's replicas say how many do.
+        // The eager roundrobin assignor here: against librdkafka's mock cluster the default cooperative-sticky
+        // assignor revoked partitions from the first member but never ran the second, incremental round that hands
+        // them to the new ones (a real Kafka does; the Testcontainers path is where that is to be checked).
+        var sources = new List<ConnectorProcess>();
+        for (var pod = 0; pod < 3; pod++)
+        {
+            var source = await rig.ConnectorAsync("kafka", "events-kafka", "--bootstrap-servers", broker.BootstrapServers, "--topic", "events", "--leave-after-idle-seconds", "2", "--kafka.partition.assignment.strategy", "roundrobin");
+            await rig.SidecarAsync($"pod-source-{pod}", source);
+            sources.Add(source);
+        }
+
+        var files = await rig.ConnectorAsync("file", "files", "--path", output, "--max-rate", "250");
+        await rig.SidecarAsync("pod-sink", files);
+        var pipeline = Build("scaled", stages: [Source("in", "events-kafka"), Sink("out", "files", "in")]);
+        await rig.ApplyAsync(pipeline);
+
+        await NdjsonFile.WaitForIdsAsync(output, 1000, rig.Diagnostics, TimeSpan.FromSeconds(60));
+        await rig.ApplyAsync(Scaled(pipeline, replicas: 3, generation: 2));
+        // Every replica reads: the group spread the six partitions over the three connectors.
+        await Eventually.WaitUntil(async () => (await Task.WhenAll(sources.Select(s => s.StatsAsync()))).All(s => s.GetProperty("assignedPartitions").GetInt32() > 0),
+            "the partitions spread over three replicas", TimeSpan.FromSeconds(60), rig.Diagnostics);
+        await NdjsonFile.WaitForIdsAsync(output, 3000, rig.Diagnostics, TimeSpan.FromSeconds(60));
+        await rig.ApplyAsync(Scaled(pipeline, replicas: 1, generation: 3));
+
+        var ids = await NdjsonFile.WaitForIdsAsync(output, count, rig.Diagnostics, TimeSpan.FromSeconds(120));
+        var expected = (await Kcat.ReadAllAsync(broker.BootstrapServers, "events")).Select(m => $"events/{m.Partition}/{m.Offset}").ToHashSet();
+        Assert.Equal(expected, ids.ToHashSet());
+        // One replica reads again: the two that stopped left the group and their partitions moved to it.
+        await Eventually.WaitUntil(async () => (await Task.WhenAll(sources.Select(s => s.StatsAsync()))).Count(s => s.GetProperty("assignedPartitions").GetInt32() == Partitions) == 1,
+            "all six partitions back on one replica", TimeSpan.FromSeconds(60), rig.Diagnostics);
+    }
+
+    [Fact]
     public async Task A_setting_librdkafka_refuses_or_one_the_connector_owns_is_named_and_the_process_does_not_start()
     {
         var owned = await Kafka.RunConnectorAsync("kafka", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--kafka.enable.auto.commit", "true");
@@ -110,6 +153,14 @@ public sealed class KafkaConnectorTests
         var unknown = await Kafka.RunConnectorAsync("kafka-sink", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--kafka.no.such.property", "1");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("kafka.no.such.property", unknown.Errors);
+    }
+
+    private static EtlRouter.Contracts.V1.PipelineDefinition Scaled(EtlRouter.Contracts.V1.PipelineDefinition pipeline, uint replicas, long generation)
+    {
+        var next = pipeline.Clone();
+        next.Generation = generation;
+        next.Stages[0].Replicas = replicas;
+        return next;
     }
 
     /// <summary>Keyed JSON messages: 50 keys, n rising, an e-mail for the PII mask to find.</summary>
