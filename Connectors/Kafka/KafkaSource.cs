@@ -10,7 +10,7 @@ using Google.Protobuf.Collections;
 namespace EtlRouter.Connectors.Kafka;
 
 /// <summary>
-/// Reads --topic (or every topic matching --topic-pattern) in a consumer group (--group-id; by default one per
+/// Reads --topic (or every topic matching --topic-pattern; a stage option of the same name wins) in a consumer group (--group-id; by default one per
 /// pipeline stage, etl.NAMESPACE.PIPELINE.STAGE, from the options the sidecar sends), its partitions spread across
 /// the stage's replicas by the cooperative-sticky protocol. Offsets are never committed automatically: per partition
 /// the committed offset is the lowest record not yet acknowledged end to end, committed at most every 500 ms and
@@ -40,8 +40,8 @@ internal sealed class KafkaSource : PullSource, IDisposable
     {
         this.identity = identity;
         this.settings = settings;
-        if (settings.Text("topic") is null == settings.Text("topic-pattern") is null)
-            throw new ConnectorSettingsException("topic: give exactly one of --topic NAME or --topic-pattern REGEX");
+        if (settings.Text("topic") is not null && settings.Text("topic-pattern") is not null)
+            throw new ConnectorSettingsException("topic: give one of --topic NAME or --topic-pattern REGEX, not both");
         StartFrom.Parse(settings.Text("start-from", "earliest"));
         leaveAfterIdle = TimeSpan.FromSeconds(settings.Number("leave-after-idle-seconds", 10, 1, 3600));
 
@@ -74,8 +74,18 @@ internal sealed class KafkaSource : PullSource, IDisposable
         {
             idleVersion++;
             if (consumption is not null) return;
+            // The stage's options win over the flags, as for every connector: a pipeline may name its own topic.
+            var topic = settings.Text("topic", first.Options);
+            var pattern = topic is null ? settings.Text("topic-pattern", first.Options) : null;
+            if (topic is null && pattern is null)
+            {
+                failure = "topic: not set; give --topic NAME or --topic-pattern REGEX, or the stage option topic";
+                logger.LogError("{Name}: {Failure}", identity.Name, failure);
+                return;
+            }
+
             var config = ConsumerConfig(first);
-            consumption = new Consumption(token => ConsumeLoop(config, token));
+            consumption = new Consumption(token => ConsumeLoop(config, topic, pattern, token));
         }
     }
 
@@ -148,7 +158,7 @@ internal sealed class KafkaSource : PullSource, IDisposable
     private string DefaultGroup(Reader? reader) =>
         reader is { Pipeline.Length: > 0 } ? $"etl.{reader.Namespace}.{reader.Pipeline}.{reader.Stage}" : $"etl.{identity.Name}";
 
-    private void ConsumeLoop(ConsumerConfig config, CancellationToken stop)
+    private void ConsumeLoop(ConsumerConfig config, string? topic, string? pattern, CancellationToken stop)
     {
         var startFrom = StartFrom.Parse(settings.Text("start-from", "earliest"));
         try
@@ -159,9 +169,9 @@ internal sealed class KafkaSource : PullSource, IDisposable
                 .SetPartitionsLostHandler((_, partitions) => commits.Revoke(partitions.Select(p => p.TopicPartition)))
                 .SetErrorHandler((_, error) => logger.LogWarning("{Name}: {Reason} ({Code})", identity.Name, error.Reason, error.Code))
                 .Build();
-            if (settings.Text("topic-pattern") is { } pattern) consumer.Subscribe(pattern.StartsWith('^') ? pattern : "^" + pattern);
-            else consumer.Subscribe(settings.Text("topic")!);
-            logger.LogInformation("{Name}: reading {Topics} in group {Group}", identity.Name, settings.Text("topic") ?? settings.Text("topic-pattern"), config.GroupId);
+            if (pattern is not null) consumer.Subscribe(pattern.StartsWith('^') ? pattern : "^" + pattern);
+            else consumer.Subscribe(topic!);
+            logger.LogInformation("{Name}: reading {Topics} in group {Group}", identity.Name, topic ?? pattern, config.GroupId);
 
             var held = new Queue<ReadRecord>();
             var paused = false;
