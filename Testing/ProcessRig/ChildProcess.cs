@@ -40,6 +40,9 @@ public sealed class ChildProcess : IDisposable
 
     public Dictionary<string, string> Environment { get; }
 
+    /// <summary>Whether its stdin is a pipe this side writes (<see cref="WriteLineAsync"/>); set before it starts.</summary>
+    public bool AcceptsInput { get; set; }
+
     /// <summary>Where it runs (its working directory), or null for the test's.</summary>
     public string? WorkingDirectory { get; set; }
 
@@ -69,6 +72,7 @@ public sealed class ChildProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = AcceptsInput,
             UseShellExecute = false,
             WorkingDirectory = WorkingDirectory ?? string.Empty,
         };
@@ -80,6 +84,14 @@ public sealed class ChildProcess : IDisposable
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
         process = started;
+    }
+
+    /// <summary>A line on its stdin (a control command), for a process started with <see cref="AcceptsInput"/>.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        if (process is not { HasExited: false } p || !AcceptsInput) throw new InvalidOperationException($"{Path.GetFileName(dll)} is not running with its stdin open");
+        await p.StandardInput.WriteLineAsync(line);
+        await p.StandardInput.FlushAsync();
     }
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed pod.</summary>
