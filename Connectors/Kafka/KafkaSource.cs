@@ -31,6 +31,7 @@ internal sealed class KafkaSource : PullSource, IDisposable
     private readonly PartitionCommits commits = new();
     private readonly ILogger logger;
     private readonly TimeSpan leaveAfterIdle;
+    private readonly StartFrom startFrom;
     private readonly object lifecycle = new();
     private Consumption? consumption;
     private long idleVersion;
@@ -42,7 +43,7 @@ internal sealed class KafkaSource : PullSource, IDisposable
         this.settings = settings;
         if (settings.Text("topic") is not null && settings.Text("topic-pattern") is not null)
             throw new ConnectorSettingsException("topic: give one of --topic NAME or --topic-pattern REGEX, not both");
-        StartFrom.Parse(settings.Text("start-from", "earliest"));
+        startFrom = StartFrom.Parse(settings.Text("start-from", "earliest"));
         leaveAfterIdle = TimeSpan.FromSeconds(settings.Number("leave-after-idle-seconds", 10, 1, 3600));
 
         // The group is joined with the first session; the settings are checked now, with a client that joins nothing.
@@ -147,7 +148,7 @@ internal sealed class KafkaSource : PullSource, IDisposable
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            AutoOffsetReset = StartFrom.Parse(settings.Text("start-from", "earliest")).Reset,
+            AutoOffsetReset = startFrom.Reset,
             ClientId = identity.Name,
         };
         KafkaSettings.Apply(config, settings);
@@ -160,7 +161,6 @@ internal sealed class KafkaSource : PullSource, IDisposable
 
     private void ConsumeLoop(ConsumerConfig config, string? topic, string? pattern, CancellationToken stop)
     {
-        var startFrom = StartFrom.Parse(settings.Text("start-from", "earliest"));
         try
         {
             using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
